@@ -1,0 +1,256 @@
+// Package demo runs a complete bonsign issuance system on 127.0.0.1 for
+// newcomers and tests: a demo certificate authority, one approved demo citizen
+// (fictional name and resident registration number) with a PKCS#12
+// certificate file, an institution API key, a SQLite store and the development
+// phone gateway whose outbox the app shows.
+//
+// Everything lives in one data directory and survives a restart; Start with
+// reset wipes it first. Nothing here is fit for production: the keys are
+// generated on the spot and kept in plain files.
+package demo
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/big"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/bonsign/bonsign/client/server"
+	"github.com/bonsign/bonsign/client/server/phone"
+	"github.com/bonsign/bonsign/client/server/pii"
+	"github.com/bonsign/bonsign/client/server/store"
+	"software.sslmate.com/src/go-pkcs12"
+)
+
+// The demo citizen. The name is the customary placeholder of Korean forms and
+// the number is fictional.
+const (
+	CitizenName    = "홍길동"
+	CitizenRRN     = "900101-1234568"
+	CitizenAddress = "서울특별시 종로구 세종대로 209 (데모)"
+	CitizenPhone   = "010-0000-1234"
+	// Password opens the demo citizen's PKCS#12 file.
+	Password = "demo1234!"
+	// InstitutionCode is the institution whose API key the demo creates.
+	InstitutionCode = "bs-pub-nps"
+)
+
+// Env is a running demo.
+type Env struct {
+	URL         string // the server's base URL, e.g. http://127.0.0.1:41234
+	Dir         string // the demo data directory
+	CertPath    string // the demo citizen's PKCS#12 file
+	CAPath      string // the demo CA certificate (PEM)
+	Password    string
+	Name        string
+	RRN         string
+	Address     string
+	WalletDir   string // a wallet inside the demo data directory
+	APIKey      string // the demo institution's API key
+	Institution string // the demo institution's code
+
+	outbox *phone.Outbox
+	http   *http.Server
+	store  *store.SQLite
+}
+
+// state is what the demo keeps between runs, besides the database.
+type state struct {
+	APIKey string `json:"api_key"`
+}
+
+// Start prepares the data directory dir (creating the CA, the citizen and the
+// database on first use; wiping it first when reset is true) and starts the
+// server on a free port of 127.0.0.1.
+func Start(dir string, reset bool) (*Env, error) {
+	return StartWithLogger(dir, reset, slog.New(slog.DiscardHandler))
+}
+
+// StartWithLogger is Start with a logger for the server's requests.
+func StartWithLogger(dir string, reset bool, log *slog.Logger) (env *Env, err error) {
+	if reset {
+		if err := os.RemoveAll(dir); err != nil {
+			return nil, fmt.Errorf("demo: reset: %w", err)
+		}
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("demo: %w", err)
+	}
+	env = &Env{
+		Dir: dir, CertPath: filepath.Join(dir, "citizen.p12"), CAPath: filepath.Join(dir, "ca.pem"),
+		Password: Password, Name: CitizenName, RRN: CitizenRRN, Address: CitizenAddress,
+		WalletDir: filepath.Join(dir, "wallet"), Institution: InstitutionCode, outbox: &phone.Outbox{},
+	}
+	key, err := pii.LoadOrCreateKeyFile(filepath.Join(dir, "data.key"))
+	if err != nil {
+		return nil, fmt.Errorf("demo: %w", err)
+	}
+	sealer, err := pii.New(key)
+	if err != nil {
+		return nil, fmt.Errorf("demo: %w", err)
+	}
+	db, err := store.OpenSQLite(filepath.Join(dir, "bonsign.db"))
+	if err != nil {
+		return nil, fmt.Errorf("demo: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			db.Close()
+		}
+	}()
+	env.store = db
+	statePath := filepath.Join(dir, "demo.json")
+	var st state
+	data, rerr := os.ReadFile(statePath)
+	firstRun := errors.Is(rerr, os.ErrNotExist)
+	if !firstRun && rerr != nil {
+		return nil, fmt.Errorf("demo: %w", rerr)
+	}
+	if firstRun {
+		if err := createPKI(env); err != nil {
+			return nil, err
+		}
+	} else if err := json.Unmarshal(data, &st); err != nil {
+		return nil, fmt.Errorf("demo: %s is damaged (start with -reset): %w", statePath, err)
+	}
+	caPEM, err := os.ReadFile(env.CAPath)
+	if err != nil {
+		return nil, fmt.Errorf("demo: %w", err)
+	}
+	roots := x509.NewCertPool()
+	if !roots.AppendCertsFromPEM(caPEM) {
+		return nil, fmt.Errorf("demo: %s holds no certificate", env.CAPath)
+	}
+	srv := server.New(env.store, sealer, roots, server.WithPhoneGateway(env.outbox), server.WithLogger(log))
+	if firstRun {
+		if st.APIKey, err = seed(srv, env); err != nil {
+			return nil, err
+		}
+		out, _ := json.MarshalIndent(st, "", "  ")
+		if err := os.WriteFile(statePath, out, 0o600); err != nil {
+			return nil, fmt.Errorf("demo: %w", err)
+		}
+	}
+	env.APIKey = st.APIKey
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("demo: listen: %w", err)
+	}
+	env.URL = "http://" + ln.Addr().String()
+	env.http = srv.HTTPServer(ln.Addr().String())
+	go env.http.Serve(ln)
+	return env, nil
+}
+
+// seed approves the demo citizen and creates the institution API key.
+func seed(srv *server.Server, env *Env) (string, error) {
+	p12, err := os.ReadFile(env.CertPath)
+	if err != nil {
+		return "", fmt.Errorf("demo: %w", err)
+	}
+	_, cert, _, err := pkcs12.DecodeChain(p12, env.Password)
+	if err != nil {
+		return "", fmt.Errorf("demo: %w", err)
+	}
+	ctx := context.Background()
+	_, err = srv.Approve(ctx, server.Approval{
+		Name: env.Name, RRN: env.RRN, Address: env.Address, Phone: CitizenPhone,
+		IdentityMethod: server.MethodMobile, Certificate: cert, Office: "종로구 청운효자동 행정복지센터 (데모)", Clerk: "demo-clerk",
+	})
+	if err != nil {
+		return "", fmt.Errorf("demo: approve citizen: %w", err)
+	}
+	key, err := srv.CreateInstitutionKey(ctx, InstitutionCode, "demo")
+	if err != nil {
+		return "", fmt.Errorf("demo: %w", err)
+	}
+	return key, nil
+}
+
+// createPKI makes the demo CA and the citizen's RSA-2048 certificate in a
+// PKCS#12 file (AES-256, PBKDF2, as OpenSSL 3 writes them).
+func createPKI(env *Env) error {
+	now := time.Now()
+	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	caTmpl := &x509.Certificate{
+		SerialNumber:          serial(),
+		Subject:               pkix.Name{Country: []string{"KR"}, Organization: []string{"bonsign demo"}, CommonName: "bonsign 데모 인증기관 (Demo CA)"},
+		NotBefore:             now.Add(-time.Hour),
+		NotAfter:              now.AddDate(10, 0, 0),
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+	}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, caKey.Public(), caKey)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	ca, _ := x509.ParseCertificate(caDER)
+	userKey, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	userTmpl := &x509.Certificate{
+		SerialNumber: serial(),
+		Subject:      pkix.Name{Country: []string{"KR"}, Organization: []string{"bonsign demo"}, CommonName: env.Name},
+		NotBefore:    now.Add(-time.Hour),
+		NotAfter:     now.AddDate(2, 0, 0),
+		KeyUsage:     x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment,
+	}
+	userDER, err := x509.CreateCertificate(rand.Reader, userTmpl, ca, userKey.Public(), caKey)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	user, _ := x509.ParseCertificate(userDER)
+	p12, err := pkcs12.Modern.Encode(userKey, user, []*x509.Certificate{ca}, env.Password)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	if err := os.WriteFile(env.CertPath, p12, 0o600); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	caPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})
+	return os.WriteFile(env.CAPath, caPEM, 0o644)
+}
+
+func serial() *big.Int {
+	n, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
+	if err != nil {
+		panic(err)
+	}
+	return n
+}
+
+// Outbox returns the texts the development phone gateway "sent", oldest first.
+func (e *Env) Outbox() []string {
+	var out []string
+	for _, m := range e.outbox.Messages() {
+		out = append(out, m.Text)
+	}
+	return out
+}
+
+// Close stops the server, waiting for requests in flight, and closes the store.
+func (e *Env) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := e.http.Shutdown(ctx)
+	return errors.Join(err, e.store.Close())
+}

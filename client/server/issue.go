@@ -1,0 +1,184 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/bonsign/bonsign/api"
+	"github.com/bonsign/bonsign/client/server/store"
+)
+
+// sealedConfirmation is what the store keeps, encrypted, for each issuance.
+type sealedConfirmation struct {
+	Confirmation api.Confirmation `json:"confirmation"`
+	Signature    []byte           `json:"signature"`
+}
+
+// receiptFor builds the receipt (R9) of a stored confirmation.
+func receiptFor(c *api.Confirmation, number string, issuedAt time.Time, digest string) api.Receipt {
+	rrn, _ := api.ParseRRN(c.Citizen.RRN)
+	r := api.Receipt{
+		IssueNumber: number,
+		IssuedAt:    issuedAt.In(api.KST).Format(time.RFC3339),
+		Name:        c.Citizen.Name,
+		MaskedRRN:   rrn.Masked(),
+		Purpose:     c.Purpose,
+		Institution: c.Institution,
+		Digest:      digest,
+	}
+	if c.Delegate != nil {
+		r.Delegate = c.Delegate.Name
+	}
+	return r
+}
+
+// handleIssue verifies and stores a signed confirmation (R6-R8) and returns its
+// receipt (R9). Submitting the same signed confirmation again returns the same
+// receipt and issues nothing new.
+func (s *Server) handleIssue(w http.ResponseWriter, r *http.Request) {
+	a := sessionOf(r)
+	var req api.IssueRequest
+	if e := decode(w, r, maxIssueBody, &req); e != nil {
+		writeError(w, e)
+		return
+	}
+	conf := &req.Confirmation
+	if err := conf.Validate(); err != nil {
+		writeError(w, err.(*api.Error))
+		return
+	}
+	if !s.institutions.Eligible(conf.Institution) {
+		writeError(w, api.NewError(api.CodeUnknownInstitution).WithDetail("institution code %q", conf.Institution.Code))
+		return
+	}
+	rrn, _ := api.ParseRRN(conf.Citizen.RRN)
+	if conf.Citizen.Name != a.citizen.Name || string(a.citizen.RRNIndex) != string(s.sealer.Index("rrn", string(rrn))) {
+		writeError(w, api.NewError(api.CodeCitizenMismatch))
+		return
+	}
+	canonical, err := conf.Canonical()
+	if err != nil {
+		writeError(w, api.NewError(api.CodeBadRequest).WithDetail("the confirmation cannot be canonicalised"))
+		return
+	}
+	now := s.now()
+	sg, e := s.verifyCMS(req.Signature, canonical, now)
+	if e != nil {
+		writeError(w, e)
+		return
+	}
+	if sg.fingerprint != a.session.CertFingerprint {
+		writeError(w, api.NewError(api.CodeSignerMismatch))
+		return
+	}
+	if prev, err := s.store.ConfirmationByDigest(r.Context(), sg.digest); err == nil {
+		if prev.CitizenID != a.citizen.ID {
+			writeError(w, api.NewError(api.CodeSignerMismatch))
+			return
+		}
+		writeJSON(w, http.StatusOK, api.IssueResponse{Receipt: receiptFor(conf, prev.IssueNumber, prev.IssuedAt, prev.Digest)})
+		return
+	} else if !errors.Is(err, store.ErrNotFound) {
+		s.internal(w, r, err)
+		return
+	}
+	payload, err := json.Marshal(sealedConfirmation{Confirmation: *conf, Signature: req.Signature})
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	rec := store.Confirmation{
+		CitizenID:       a.citizen.ID,
+		InstitutionCode: conf.Institution.Code,
+		Digest:          sg.digest,
+		IssuedAt:        now.Truncate(time.Millisecond),
+		Sealed:          s.sealer.Seal(payload, "confirmation"),
+	}
+	// Issue numbers are random: on the rare collision, draw again.
+	for range 5 {
+		if rec.IssueNumber, err = api.NewIssueNumber(s.rand); err != nil {
+			s.internal(w, r, err)
+			return
+		}
+		err = s.store.InsertConfirmation(r.Context(), rec)
+		if !errors.Is(err, store.ErrDuplicate) {
+			break
+		}
+		if prev, perr := s.store.ConfirmationByDigest(r.Context(), sg.digest); perr == nil && prev.CitizenID == a.citizen.ID {
+			// A concurrent retry of the same submission won the race.
+			rec = *prev
+			err = nil
+			break
+		}
+	}
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	s.log.Info("issued", "citizen", a.citizen.ID, "institution", rec.InstitutionCode)
+	writeJSON(w, http.StatusCreated, api.IssueResponse{Receipt: receiptFor(conf, rec.IssueNumber, rec.IssuedAt, rec.Digest)})
+}
+
+// handleVerify is an institution's lookup (R10). The confirmation comes back
+// only when the caller's institution is its recipient and the name matches; any
+// other case gets the same not_found answer, so probing learns nothing.
+func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) {
+	key, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || key == "" {
+		writeError(w, api.NewError(api.CodeUnauthenticated).WithDetail("an Authorization: Bearer institution API key is required"))
+		return
+	}
+	ik, err := s.store.InstitutionKey(r.Context(), hashToken(key))
+	if errors.Is(err, store.ErrNotFound) {
+		writeError(w, api.NewError(api.CodeUnauthenticated).WithDetail("unknown institution API key"))
+		return
+	} else if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	var req api.VerifyRequest
+	if e := decode(w, r, maxBody, &req); e != nil {
+		writeError(w, e)
+		return
+	}
+	number, err := api.ParseIssueNumber(req.IssueNumber)
+	if err != nil {
+		e := api.NewError(api.CodeInvalidField)
+		e.Fields = []api.FieldError{{Field: "issue_number", Message: "Issue number: check the 16 digits; one of them is wrong.", MessageKo: "발급번호: 16자리 숫자 중 틀린 숫자가 있습니다. 다시 확인해 주세요."}}
+		writeError(w, e)
+		return
+	}
+	notFound := api.NewError(api.CodeNotFound)
+	rec, err := s.store.ConfirmationByNumber(r.Context(), number)
+	if errors.Is(err, store.ErrNotFound) {
+		writeError(w, notFound)
+		return
+	} else if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	payload, err := s.sealer.Open(rec.Sealed, "confirmation")
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	var sc sealedConfirmation
+	if err := json.Unmarshal(payload, &sc); err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	if rec.InstitutionCode != ik.InstitutionCode || strings.TrimSpace(req.Name) != sc.Confirmation.Citizen.Name {
+		writeError(w, notFound)
+		return
+	}
+	s.log.Info("verified", "institution", ik.InstitutionCode)
+	writeJSON(w, http.StatusOK, api.VerifyResponse{
+		Status:       "issued",
+		Receipt:      receiptFor(&sc.Confirmation, rec.IssueNumber, rec.IssuedAt, rec.Digest),
+		Confirmation: sc.Confirmation,
+		Signature:    sc.Signature,
+	})
+}
