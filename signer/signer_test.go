@@ -1,0 +1,108 @@
+package signer_test
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/bonsign/bonsign/internal/testpki"
+	"github.com/bonsign/bonsign/signer"
+)
+
+func TestPKCS12(t *testing.T) {
+	ca := testpki.NewCA(t, "test CA")
+	leaf := ca.Issue(t, "홍길동", testpki.Options{})
+	dir := t.TempDir()
+	certPath, keyPath := leaf.WritePEM(t, dir)
+	caPath := ca.WriteCA(t, dir)
+
+	files := map[string]string{"written by bonsign's tests": leaf.WriteP12(t, dir, "s3cret!")}
+	for name, args := range map[string][]string{
+		"made by openssl with its defaults (AES-256, PBKDF2, SHA-256 MAC)": nil,
+		"made by openssl -legacy (RC2/3DES, SHA-1 MAC)":                    {"-legacy"},
+		"made by openssl with 3DES":                                        {"-keypbe", "PBE-SHA1-3DES", "-certpbe", "PBE-SHA1-3DES", "-macalg", "sha1"},
+	} {
+		out := filepath.Join(dir, "f"+string(rune('a'+len(files)))+".p12")
+		testpki.Run(t, "openssl", append([]string{"pkcs12", "-export", "-in", certPath, "-inkey", keyPath,
+			"-certfile", caPath, "-passout", "pass:s3cret!", "-out", out}, args...)...)
+		files[name] = out
+	}
+	for name, path := range files {
+		t.Run(name, func(t *testing.T) {
+			id, err := signer.OpenPKCS12(path, "s3cret!")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !id.Certificate.Equal(leaf.Cert) || id.HolderName() != "홍길동" {
+				t.Fatalf("opened %v", id.Certificate.Subject)
+			}
+			if _, err := signer.OpenPKCS12(path, "wrong"); !errors.Is(err, signer.ErrWrongPassword) {
+				t.Fatalf("wrong password: %v, want ErrWrongPassword", err)
+			}
+		})
+	}
+	t.Run("a damaged file is not a wrong password", func(t *testing.T) {
+		data, _ := os.ReadFile(files["written by bonsign's tests"])
+		bad := filepath.Join(dir, "bad.p12")
+		os.WriteFile(bad, data[:len(data)/2], 0o600)
+		if _, err := signer.OpenPKCS12(bad, "s3cret!"); err == nil || errors.Is(err, signer.ErrWrongPassword) {
+			t.Fatalf("damaged file: %v", err)
+		}
+	})
+}
+
+// TestSignatureVerifiesWithOpenSSL: every CMS signer/ makes verifies with an
+// independent implementation, for RSA and ECDSA keys.
+func TestSignatureVerifiesWithOpenSSL(t *testing.T) {
+	ca := testpki.NewCA(t, "test CA")
+	dir := t.TempDir()
+	caPath := ca.WriteCA(t, dir)
+	content := []byte(`{"purpose":"부동산 매도","version":"bonsign-confirmation/1"}`)
+	for name, o := range map[string]testpki.Options{"RSA-2048": {}, "ECDSA P-256": {ECDSA: true}} {
+		t.Run(name, func(t *testing.T) {
+			leaf := ca.Issue(t, "홍길동", o)
+			id := &signer.Identity{Key: leaf.Key, Certificate: leaf.Cert, Chain: leaf.Chain}
+			der, err := id.SignCMS(content)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := filepath.Join(t.TempDir(), "sig.p7s")
+			os.WriteFile(p, der, 0o600)
+			out := testpki.Run(t, "openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", p,
+				"-CAfile", caPath, "-purpose", "any")
+			if !bytes.Equal(out, content) {
+				t.Fatalf("openssl returned %q", out)
+			}
+			// And a flipped bit in the content is caught.
+			der[bytes.Index(der, []byte("부동산"))] ^= 1
+			os.WriteFile(p, der, 0o600)
+			cmd := []string{"cms", "-verify", "-binary", "-inform", "DER", "-in", p, "-CAfile", caPath, "-purpose", "any"}
+			if err := runErr("openssl", cmd...); err == nil {
+				t.Fatal("openssl verified a tampered CMS")
+			}
+		})
+	}
+}
+
+func BenchmarkSignCMS(b *testing.B) {
+	ca := testpki.NewCA(b, "bench CA")
+	content := bytes.Repeat([]byte("가"), 700) // about 2 KB, a long confirmation
+	for name, o := range map[string]testpki.Options{"RSA-2048": {}, "ECDSA-P256": {ECDSA: true}} {
+		leaf := ca.Issue(b, "홍길동", o)
+		id := &signer.Identity{Key: leaf.Key, Certificate: leaf.Cert, Chain: leaf.Chain}
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := id.SignCMS(content); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func runErr(name string, args ...string) error {
+	return exec.Command(name, args...).Run()
+}
