@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/bonsign/bonsign/api"
 	"github.com/smallstep/pkcs7"
 	"software.sslmate.com/src/go-pkcs12"
 )
@@ -78,17 +79,20 @@ func pubEqual(a crypto.PublicKey, b crypto.PublicKey) bool {
 	return ok && e.Equal(b)
 }
 
-// SignCMS signs content as a CMS SignedData (RFC 5652) with the content
-// encapsulated, SHA-256, the signed attributes content type, message digest and
-// signing time, and the signer's certificate and chain included. The result is
-// DER.
+// SignCMS signs content as a CAdES-BES signature: a CMS SignedData (RFC 5652)
+// with the content encapsulated, SHA-256, the signed attributes content type,
+// message digest, signing time and signing-certificate-v2 (RFC 5035), and the
+// signer's certificate and chain included. The result is DER.
 func (id *Identity) SignCMS(content []byte) ([]byte, error) {
 	sd, err := pkcs7.NewSignedData(content)
 	if err != nil {
 		return nil, fmt.Errorf("cms: %w", err)
 	}
 	sd.SetDigestAlgorithm(pkcs7.OIDDigestAlgorithmSHA256)
-	if err := sd.AddSignerChain(id.Certificate, id.Key, id.Chain, pkcs7.SignerInfoConfig{}); err != nil {
+	cfg := pkcs7.SignerInfoConfig{ExtraSignedAttributes: []pkcs7.Attribute{
+		{Type: api.OIDSigningCertificateV2, Value: api.NewSigningCertificateV2(id.Certificate)},
+	}}
+	if err := sd.AddSignerChain(id.Certificate, id.Key, id.Chain, cfg); err != nil {
 		return nil, fmt.Errorf("cms: sign: %w", err)
 	}
 	der, err := sd.Finish()

@@ -71,7 +71,8 @@ func TestSignatureVerifiesWithOpenSSL(t *testing.T) {
 			}
 			p := filepath.Join(t.TempDir(), "sig.p7s")
 			os.WriteFile(p, der, 0o600)
-			out := testpki.Run(t, "openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", p,
+			// -cades makes openssl require and check the signing-certificate-v2 attribute.
+			out := testpki.Run(t, "openssl", "cms", "-verify", "-cades", "-binary", "-inform", "DER", "-in", p,
 				"-CAfile", caPath, "-purpose", "any")
 			if !bytes.Equal(out, content) {
 				t.Fatalf("openssl returned %q", out)

@@ -75,6 +75,20 @@ func (s *Server) verifyCMS(der []byte, want []byte, now time.Time) (*signed, *ap
 		}
 		return nil, api.NewError(api.CodeSignatureInvalid).WithDetail("signature does not verify")
 	}
+	// CAdES-BES (RFC 5035): when the signer names its certificate, it must be
+	// this one, so a certificate swapped in after signing is caught.
+	for _, attr := range si.AuthenticatedAttributes {
+		if !attr.Type.Equal(api.OIDSigningCertificateV2) {
+			continue
+		}
+		var scv2 api.SigningCertificateV2
+		if err := p7.UnmarshalSignedAttribute(api.OIDSigningCertificateV2, &scv2); err != nil {
+			return nil, api.NewError(api.CodeSignatureInvalid).WithDetail("the signing-certificate-v2 attribute cannot be read (only SHA-256 is accepted)")
+		}
+		if !scv2.Matches(cert) {
+			return nil, api.NewError(api.CodeSignatureInvalid).WithDetail("the signing-certificate-v2 attribute names another certificate")
+		}
+	}
 	if e := s.checkChain(cert, p7.Certificates, now); e != nil {
 		return nil, e
 	}

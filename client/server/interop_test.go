@@ -12,6 +12,12 @@ import (
 // TestServerAcceptsOpenSSLSignature: a CMS made by an independent
 // implementation, `openssl cms -sign`, over the canonical JSON is issued.
 func TestServerAcceptsOpenSSLSignature(t *testing.T) {
+	for name, extra := range map[string][]string{"plain CMS": nil, "CAdES-BES (-cades)": {"-cades"}} {
+		t.Run(name, func(t *testing.T) { testOpenSSLSignature(t, extra) })
+	}
+}
+
+func testOpenSSLSignature(t *testing.T, extra []string) {
 	h := newHarness(t)
 	c := h.loggedIn(h.citizen)
 	dir := t.TempDir()
@@ -24,8 +30,8 @@ func TestServerAcceptsOpenSSLSignature(t *testing.T) {
 	in := filepath.Join(dir, "confirmation.json")
 	os.WriteFile(in, content, 0o600)
 	out := filepath.Join(dir, "confirmation.p7s")
-	testpki.Run(t, "openssl", "cms", "-sign", "-binary", "-nodetach", "-md", "sha256",
-		"-in", in, "-signer", certPath, "-inkey", keyPath, "-outform", "DER", "-out", out)
+	testpki.Run(t, "openssl", append([]string{"cms", "-sign", "-binary", "-nodetach", "-md", "sha256",
+		"-in", in, "-signer", certPath, "-inkey", keyPath, "-outform", "DER", "-out", out}, extra...)...)
 	sig, err := os.ReadFile(out)
 	if err != nil {
 		t.Fatal(err)
