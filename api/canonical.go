@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
+	"io"
+	"math/big"
 	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -35,7 +37,8 @@ func CanonicalizeJSON(raw []byte) ([]byte, error) {
 	if err := dec.Decode(&v); err != nil {
 		return nil, fmt.Errorf("canonical json: %w", err)
 	}
-	if dec.More() {
+	// dec.More is not enough: it reports false for a stray '}' or ']'.
+	if _, err := dec.Token(); err != io.EOF {
 		return nil, errors.New("canonical json: trailing data")
 	}
 	var buf bytes.Buffer
@@ -54,13 +57,9 @@ func writeCanonical(buf *bytes.Buffer, v any) error {
 	case string:
 		writeCanonicalString(buf, x)
 	case json.Number:
-		n, err := x.Int64()
-		if err != nil || n > 1<<53 || n < -(1<<53) {
-			f, ferr := x.Float64()
-			if ferr != nil || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
-				return fmt.Errorf("canonical json: number %s is not a safe integer", x)
-			}
-			n = int64(f)
+		n, ok := safeInteger(string(x))
+		if !ok {
+			return fmt.Errorf("canonical json: number %s is not a safe integer", x)
 		}
 		buf.WriteString(strconv.FormatInt(n, 10))
 	case []any:
@@ -134,4 +133,30 @@ func writeCanonicalString(buf *bytes.Buffer, s string) {
 		}
 	}
 	buf.WriteByte('"')
+}
+
+// maxSafeInteger is 2^53-1, ECMAScript's Number.MAX_SAFE_INTEGER: every integer
+// up to it has exactly one float64, so every JCS implementation prints it alike.
+const maxSafeInteger = 1<<53 - 1
+
+// safeInteger returns the value of the JSON number s if it is exactly an
+// integer of magnitude at most 2^53-1, whatever its notation ("100", "1E2",
+// "100.0"). The value is computed exactly, never through float64, which would
+// turn 9007199254740993 into 9007199254740992 and 1e-400 into 0.
+func safeInteger(s string) (int64, bool) {
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return n, -maxSafeInteger <= n && n <= maxSafeInteger
+	}
+	// Fraction or exponent. An exponent of more than four digits is either
+	// far too large or far too small (big.Rat would spend minutes on it),
+	// except on a zero mantissa, which is refused too for simplicity.
+	if i := strings.IndexAny(s, "eE"); i >= 0 && len(strings.TrimLeft(s[i+1:], "+-")) > 4 {
+		return 0, false
+	}
+	r, ok := new(big.Rat).SetString(s)
+	if !ok || !r.IsInt() || !r.Num().IsInt64() {
+		return 0, false
+	}
+	n := r.Num().Int64()
+	return n, -maxSafeInteger <= n && n <= maxSafeInteger
 }

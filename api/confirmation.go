@@ -3,6 +3,7 @@ package api
 import (
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -123,8 +124,6 @@ func (v *validator) rrn(field, s string) {
 		switch err {
 		case ErrRRNDate:
 			v.add(field, "the birth date in it is not a real date.", "앞자리의 생년월일이 올바르지 않습니다.")
-		case ErrRRNCentry:
-			v.add(field, "the first digit after the hyphen must be 0 to 9 as issued (1-4 for citizens, 5-8 for foreign residents).", "뒷자리 첫 숫자가 올바르지 않습니다.")
 		default:
 			v.add(field, "write 13 digits as YYMMDD-1234567.", "숫자 13자리를 YYMMDD-1234567 형식으로 입력해 주세요.")
 		}
@@ -135,9 +134,12 @@ func (v *validator) rrn(field, s string) {
 	}
 }
 
+// hasControl reports control characters and invisible format characters
+// (Unicode Cf: bidi overrides, zero-width joiners and spaces): these can make
+// a signed name or purpose display differently from what it says.
 func hasControl(s string) bool {
 	for _, r := range s {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == '\u2028' || r == '\u2029' {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == '\u2028' || r == '\u2029' || unicode.Is(unicode.Cf, r) {
 			return true
 		}
 	}

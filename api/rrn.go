@@ -3,6 +3,8 @@ package api
 import (
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"strings"
 	"time"
 )
@@ -13,9 +15,8 @@ type RRN string
 
 // Errors returned by ParseRRN.
 var (
-	ErrRRNForm   = errors.New("resident registration number must be 13 digits (YYMMDD-SBBBBBB)")
-	ErrRRNDate   = errors.New("resident registration number has an impossible birth date")
-	ErrRRNCentry = errors.New("resident registration number has an unknown 7th digit")
+	ErrRRNForm = errors.New("resident registration number must be 13 digits (YYMMDD-SBBBBBB)")
+	ErrRRNDate = errors.New("resident registration number has an impossible birth date")
 )
 
 // ParseRRN accepts "YYMMDD-SBBBBBB" or the 13 digits alone, and checks the form,
@@ -36,18 +37,16 @@ func ParseRRN(s string) (RRN, error) {
 	return r, nil
 }
 
-// century maps the 7th digit to the century of birth (1-4 Korean citizens, 5-8
-// foreign residents, 9 and 0 born in the 1800s).
-func (r RRN) century() (int, error) {
+// century maps the 7th digit to the century of birth (1-4 Korean citizens,
+// 5-8 foreign residents, 9 and 0 born in the 1800s). Every digit has one.
+func (r RRN) century() int {
 	switch r[6] {
 	case '1', '2', '5', '6':
-		return 1900, nil
+		return 1900
 	case '3', '4', '7', '8':
-		return 2000, nil
-	case '9', '0':
-		return 1800, nil
+		return 2000
 	}
-	return 0, ErrRRNCentry
+	return 1800
 }
 
 // BirthDate is the date of birth the number encodes, at midnight in Korea.
@@ -55,11 +54,7 @@ func (r RRN) BirthDate() (time.Time, error) {
 	if len(r) != 13 || !allDigits(string(r)) {
 		return time.Time{}, ErrRRNForm
 	}
-	c, err := r.century()
-	if err != nil {
-		return time.Time{}, err
-	}
-	y := c + int(r[0]-'0')*10 + int(r[1]-'0')
+	y := r.century() + int(r[0]-'0')*10 + int(r[1]-'0')
 	m := time.Month(int(r[2]-'0')*10 + int(r[3]-'0'))
 	d := int(r[4]-'0')*10 + int(r[5]-'0')
 	t := time.Date(y, m, d, 0, 0, 0, 0, KST)
@@ -104,6 +99,27 @@ func (r RRN) String() string { return r.Masked() }
 
 // GoString masks too (fmt's %#v).
 func (r RRN) GoString() string { return r.Masked() }
+
+// Format masks for every fmt verb: without it, a wrong verb such as %d would
+// print the whole number in fmt's "%!d(api.RRN=...)" complaint.
+func (r RRN) Format(f fmt.State, verb rune) {
+	switch verb {
+	case 'v':
+		if f.Flag('#') {
+			io.WriteString(f, r.GoString())
+			return
+		}
+		fallthrough
+	case 's', 'q', 'x', 'X':
+		fmt.Fprintf(f, fmt.FormatString(f, verb), r.Masked())
+	default:
+		fmt.Fprintf(f, "%%!%c(api.RRN=%s)", verb, r.Masked())
+	}
+}
+
+// LogValue masks in structured logs: slog's JSON handler would otherwise
+// marshal the underlying string.
+func (r RRN) LogValue() slog.Value { return slog.StringValue(r.Masked()) }
 
 // KST is Korea Standard Time (UTC+9, no daylight saving), the zone of every date
 // the procedure speaks of.

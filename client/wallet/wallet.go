@@ -78,6 +78,9 @@ func (w *Wallet) Save(r api.Receipt, signature []byte) error {
 	if err != nil {
 		return err
 	}
+	if r.IssueNumber != filepath.Base(dir) {
+		return fmt.Errorf("wallet: issue number %q is not in its grouped form: %w", r.IssueNumber, api.ErrIssueNumber)
+	}
 	data, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
 		return fmt.Errorf("wallet: %w", err)
