@@ -68,9 +68,20 @@ type Receipt struct {
 	Digest      string      `json:"digest"`             // SHA-256 of the citizen's CMS, hex
 }
 
-// IssueResponse answers POST /v1/confirmations.
+// Canonical is the RFC 8785 form of r: the exact bytes the server signs.
+func (r *Receipt) Canonical() ([]byte, error) { return Canonical(r) }
+
+// IssueResponse answers POST /v1/confirmations: the receipt and the server's
+// detached CMS signature (DER) over its canonical JSON.
 type IssueResponse struct {
-	Receipt Receipt `json:"receipt"`
+	Receipt          Receipt `json:"receipt"`
+	ReceiptSignature []byte  `json:"receipt_signature"`
+}
+
+// ReceiptCertificateResponse answers GET /v1/receipt-certificate: the
+// certificate (DER) whose key signs receipts, for clients to pin.
+type ReceiptCertificateResponse struct {
+	Certificate []byte `json:"certificate"`
 }
 
 // InstitutionsResponse answers GET /v1/institutions.
@@ -87,8 +98,9 @@ type VerifyRequest struct {
 // VerifyResponse answers POST /v1/verify: the confirmation as the citizen signed
 // it, its receipt and its status.
 type VerifyResponse struct {
-	Status       string       `json:"status"` // "issued"
-	Receipt      Receipt      `json:"receipt"`
-	Confirmation Confirmation `json:"confirmation"`
-	Signature    []byte       `json:"signature"`
+	Status           string       `json:"status"` // "issued"
+	Receipt          Receipt      `json:"receipt"`
+	ReceiptSignature []byte       `json:"receipt_signature"`
+	Confirmation     Confirmation `json:"confirmation"`
+	Signature        []byte       `json:"signature"`
 }

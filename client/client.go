@@ -9,6 +9,7 @@ package client
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net/http"
@@ -143,6 +144,30 @@ func (c *Client) Issue(ctx context.Context, conf api.Confirmation, signature []b
 		return nil, err
 	}
 	return &out.Receipt, nil
+}
+
+// ReceiptCertificate fetches the certificate whose key signs receipts, for
+// pinning at first contact.
+func (c *Client) ReceiptCertificate(ctx context.Context) (*x509.Certificate, error) {
+	var out api.ReceiptCertificateResponse
+	if err := c.do(ctx, http.MethodGet, "/v1/receipt-certificate", nil, &out); err != nil {
+		return nil, err
+	}
+	cert, err := x509.ParseCertificate(out.Certificate)
+	if err != nil {
+		return nil, fmt.Errorf("receipt certificate: %w", err)
+	}
+	return cert, nil
+}
+
+// IssueSigned submits a signed confirmation and returns the server's answer:
+// the receipt and the server's signature over its canonical JSON.
+func (c *Client) IssueSigned(ctx context.Context, conf api.Confirmation, signature []byte) (*api.IssueResponse, error) {
+	var out api.IssueResponse
+	if err := c.do(ctx, http.MethodPost, "/v1/confirmations", api.IssueRequest{Confirmation: conf, Signature: signature}, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
 }
 
 // Logout ends the session on the server and forgets the token.

@@ -79,7 +79,7 @@ func (s *Server) handleIssue(w http.ResponseWriter, r *http.Request) {
 			writeError(w, api.NewError(api.CodeSignerMismatch))
 			return
 		}
-		writeJSON(w, http.StatusOK, api.IssueResponse{Receipt: receiptFor(conf, prev.IssueNumber, prev.IssuedAt, prev.Digest)})
+		s.writeReceipt(w, r, http.StatusOK, receiptFor(conf, prev.IssueNumber, prev.IssuedAt, prev.Digest))
 		return
 	} else if !errors.Is(err, store.ErrNotFound) {
 		s.internal(w, r, err)
@@ -119,7 +119,17 @@ func (s *Server) handleIssue(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.log.Info("issued", "citizen", a.citizen.ID, "institution", rec.InstitutionCode)
-	writeJSON(w, http.StatusCreated, api.IssueResponse{Receipt: receiptFor(conf, rec.IssueNumber, rec.IssuedAt, rec.Digest)})
+	s.writeReceipt(w, r, http.StatusCreated, receiptFor(conf, rec.IssueNumber, rec.IssuedAt, rec.Digest))
+}
+
+// writeReceipt signs the receipt and sends it.
+func (s *Server) writeReceipt(w http.ResponseWriter, r *http.Request, status int, rc api.Receipt) {
+	sig, err := s.signReceipt(rc)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	writeJSON(w, status, api.IssueResponse{Receipt: rc, ReceiptSignature: sig})
 }
 
 // handleVerify is an institution's lookup (R10). The confirmation comes back
@@ -175,10 +185,17 @@ func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.log.Info("verified", "institution", ik.InstitutionCode)
+	rc := receiptFor(&sc.Confirmation, rec.IssueNumber, rec.IssuedAt, rec.Digest)
+	rsig, err := s.signReceipt(rc)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
 	writeJSON(w, http.StatusOK, api.VerifyResponse{
-		Status:       "issued",
-		Receipt:      receiptFor(&sc.Confirmation, rec.IssueNumber, rec.IssuedAt, rec.Digest),
-		Confirmation: sc.Confirmation,
-		Signature:    sc.Signature,
+		Status:           "issued",
+		Receipt:          rc,
+		ReceiptSignature: rsig,
+		Confirmation:     sc.Confirmation,
+		Signature:        sc.Signature,
 	})
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/bonsign/bonsign/api"
 	"github.com/bonsign/bonsign/client/server/phone"
 	"github.com/bonsign/bonsign/client/server/pii"
+	"github.com/bonsign/bonsign/client/server/receiptkey"
 	"github.com/bonsign/bonsign/client/server/store"
 )
 
@@ -80,6 +81,7 @@ type Server struct {
 	now          func() time.Time
 	rand         io.Reader
 	log          *slog.Logger
+	receiptKey   *receiptkey.Key
 }
 
 // Option configures a Server.
@@ -100,6 +102,10 @@ func WithLogger(l *slog.Logger) Option { return func(s *Server) { s.log = l } }
 // WithDirectory sets the eligible institutions (R7).
 func WithDirectory(d *Directory) Option { return func(s *Server) { s.institutions = d } }
 
+// WithReceiptKey sets the key that signs receipts. Without it New makes an
+// ephemeral one, which clients cannot pin across restarts: for tests only.
+func WithReceiptKey(k *receiptkey.Key) Option { return func(s *Server) { s.receiptKey = k } }
+
 // New returns a server on st, sealing personal data with sealer and trusting
 // citizens' certificates that chain to roots.
 func New(st Store, sealer *pii.Sealer, roots *x509.CertPool, opts ...Option) *Server {
@@ -118,6 +124,13 @@ func New(st Store, sealer *pii.Sealer, roots *x509.CertPool, opts ...Option) *Se
 	if s.institutions == nil {
 		s.institutions = DefaultDirectory()
 	}
+	if s.receiptKey == nil {
+		k, err := receiptkey.Ephemeral()
+		if err != nil {
+			panic("server: cannot make a receipt key: " + err.Error())
+		}
+		s.receiptKey = k
+	}
 	return s
 }
 
@@ -125,6 +138,7 @@ func New(st Store, sealer *pii.Sealer, roots *x509.CertPool, opts ...Option) *Se
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /v1/institutions", s.handleInstitutions)
+	mux.HandleFunc("GET /v1/receipt-certificate", s.handleReceiptCertificate)
 	mux.HandleFunc("POST /v1/login/challenge", s.handleChallenge)
 	mux.HandleFunc("POST /v1/login", s.handleLogin)
 	mux.HandleFunc("POST /v1/logout", s.withSession(false, s.handleLogout))

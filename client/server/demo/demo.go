@@ -32,6 +32,7 @@ import (
 	"github.com/bonsign/bonsign/client/server"
 	"github.com/bonsign/bonsign/client/server/phone"
 	"github.com/bonsign/bonsign/client/server/pii"
+	"github.com/bonsign/bonsign/client/server/receiptkey"
 	"github.com/bonsign/bonsign/client/server/store"
 	"software.sslmate.com/src/go-pkcs12"
 )
@@ -135,7 +136,11 @@ func StartWithLogger(dir string, reset bool, log *slog.Logger) (env *Env, err er
 	if !roots.AppendCertsFromPEM(caPEM) {
 		return nil, fmt.Errorf("demo: %s holds no certificate", env.CAPath)
 	}
-	srv := server.New(env.store, sealer, roots, server.WithPhoneGateway(env.outbox), server.WithLogger(log))
+	rk, err := receiptkey.LoadOrCreate(filepath.Join(dir, "receipt-key.pem"), filepath.Join(dir, "receipt-cert.pem"))
+	if err != nil {
+		return nil, fmt.Errorf("demo: %w", err)
+	}
+	srv := server.New(env.store, sealer, roots, server.WithPhoneGateway(env.outbox), server.WithLogger(log), server.WithReceiptKey(rk))
 	if firstRun {
 		if st.APIKey, err = seed(srv, env); err != nil {
 			return nil, err

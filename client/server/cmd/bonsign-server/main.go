@@ -26,6 +26,7 @@ import (
 	"github.com/bonsign/bonsign/client/server"
 	"github.com/bonsign/bonsign/client/server/demo"
 	"github.com/bonsign/bonsign/client/server/pii"
+	"github.com/bonsign/bonsign/client/server/receiptkey"
 	"github.com/bonsign/bonsign/client/server/store"
 )
 
@@ -68,13 +69,16 @@ func main() {
 
 // common are the flags every command that opens the store shares.
 type common struct {
-	db, keyFile, roots string
+	db, keyFile, roots      string
+	receiptKey, receiptCert string
 }
 
 func (c *common) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.db, "db", "bonsign.db", "SQLite database file")
 	fs.StringVar(&c.keyFile, "key-file", "data.key", "file with the base64 64-byte key that seals personal data (created if missing); or set BONSIGN_DATA_KEY")
 	fs.StringVar(&c.roots, "roots", "", "PEM file of the certificate authorities whose citizens' certificates are trusted")
+	fs.StringVar(&c.receiptKey, "receipt-key", "receipt-key.pem", "PEM PKCS#8 key that signs receipts (created with -receipt-cert if both are missing)")
+	fs.StringVar(&c.receiptCert, "receipt-cert", "receipt-cert.pem", "PEM certificate of the receipt key, which clients pin")
 }
 
 // open builds the server from the flags.
@@ -103,11 +107,15 @@ func (c *common) open(opts ...server.Option) (*server.Server, *store.SQLite, err
 			return nil, nil, fmt.Errorf("%s holds no PEM certificate", c.roots)
 		}
 	}
+	rk, err := receiptkey.LoadOrCreate(c.receiptKey, c.receiptCert)
+	if err != nil {
+		return nil, nil, err
+	}
 	st, err := store.OpenSQLite(c.db)
 	if err != nil {
 		return nil, nil, err
 	}
-	return server.New(st, sealer, roots, opts...), st, nil
+	return server.New(st, sealer, roots, append(opts, server.WithReceiptKey(rk))...), st, nil
 }
 
 func serve(args []string, log *slog.Logger) error {
