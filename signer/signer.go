@@ -14,6 +14,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/bonsign/bonsign/api"
@@ -100,6 +101,15 @@ func (id *Identity) SignCMS(content []byte) ([]byte, error) {
 		return nil, fmt.Errorf("cms: %w", err)
 	}
 	return der, nil
+}
+
+// Close releases what the source holds open, such as a token session. It is
+// safe to call on any Identity.
+func (id *Identity) Close() error {
+	if c, ok := id.Key.(io.Closer); ok {
+		return c.Close()
+	}
+	return nil
 }
 
 // HolderName is the certificate holder's name as the certificate states it
