@@ -1,0 +1,204 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/bonsign/bonsign/api"
+	"github.com/bonsign/bonsign/signer"
+)
+
+// This file is the flow: which screen follows which, and the state one
+// issuance carries from screen to screen.
+//
+//	home ─► login ─► code ─► draft ◄─► sign ─► receipt ─► wallet
+//	  └──────────────────────────────────────────────────►┘
+//
+// Leaving the issuance for home or the wallet ends the session on the server.
+
+// session is what the citizen has done so far in one issuance. It lives outside
+// the widgets, so a screen can be built again without losing anything.
+type session struct {
+	certPath string
+	login    *api.LoginResponse
+	code     *api.CodeResponse
+	draft    draft
+	conf     *api.Confirmation // the confirmation under review, as it will be signed
+	receipt  *api.Receipt
+	saveErr  error // why the receipt could not be kept in the wallet, if so
+}
+
+// draft is the confirmation as the citizen is filling it in.
+type draft struct {
+	id           string
+	citizen      api.Person
+	purpose      string
+	counterparty api.Counterparty
+	hasDelegate  bool
+	delegate     api.Person // kept when the box is unticked, in case it is ticked again
+	institution  api.Institution
+}
+
+func newSession(certPath string) *session {
+	return &session{certPath: certPath, draft: draft{id: newConfirmationID()}}
+}
+
+// newConfirmationID returns 32 random lower-case hex characters: two drafts
+// never sign the same bytes.
+func newConfirmationID() string {
+	var b [16]byte
+	rand.Read(b[:]) // never fails (crypto/rand)
+	return hex.EncodeToString(b[:])
+}
+
+// confirmation is the draft as the citizen will sign it, written at now. Spaces
+// around what was typed are dropped and identifiers typed without hyphens get
+// them, so that only real mistakes reach Validate.
+func (d *draft) confirmation(now time.Time) api.Confirmation {
+	c := api.Confirmation{
+		Version:   api.ConfirmationVersion,
+		ID:        d.id,
+		CreatedAt: now.In(api.KST).Format(time.RFC3339),
+		Citizen:   cleanPerson(d.citizen),
+		Purpose:   strings.TrimSpace(d.purpose),
+		Counterparty: api.Counterparty{
+			Name:    strings.TrimSpace(d.counterparty.Name),
+			ID:      normaliseID(d.counterparty.ID),
+			Address: strings.TrimSpace(d.counterparty.Address),
+		},
+		Institution: d.institution,
+	}
+	if d.hasDelegate {
+		p := cleanPerson(d.delegate)
+		c.Delegate = &p
+	}
+	return c
+}
+
+func cleanPerson(p api.Person) api.Person {
+	return api.Person{
+		Name:    strings.TrimSpace(p.Name),
+		RRN:     normaliseID(p.RRN),
+		Address: strings.TrimSpace(p.Address),
+	}
+}
+
+// normaliseID writes a resident or business registration number in its
+// hyphenated form if it is one; anything else is returned trimmed, for
+// Validate to explain.
+func normaliseID(s string) string {
+	s = strings.TrimSpace(s)
+	if r, err := api.ParseRRN(s); err == nil {
+		return r.Formatted()
+	}
+	if b, err := api.ParseBRN(s); err == nil {
+		return b
+	}
+	return s
+}
+
+// openCertificate opens the citizen's certificate file. A file that exists
+// but is not a readable certificate is errCertFile.
+func openCertificate(path, password string) (*signer.Identity, error) {
+	id, err := signer.OpenPKCS12(path, password)
+	if err != nil && !errors.Is(err, signer.ErrWrongPassword) && !errors.Is(err, fs.ErrNotExist) {
+		err = fmt.Errorf("%w: %w", errCertFile, err)
+	}
+	return id, err
+}
+
+// demoCertPath is the certificate file to prefill, in demo mode.
+func (u *UI) demoCertPath() string {
+	if u.cfg.Demo != nil {
+		return u.cfg.Demo.CertPath
+	}
+	return ""
+}
+
+// endSession forgets the issuance in progress and logs out on the server in
+// the background. The certificate path is kept for the next login.
+func (u *UI) endSession() {
+	certPath := u.demoCertPath()
+	if u.sess != nil {
+		if u.sess.certPath != "" {
+			certPath = u.sess.certPath
+		}
+		if u.sess.login != nil {
+			go func() {
+				ctx, cancel := context.WithTimeout(u.rootCtx, 5*time.Second)
+				defer cancel()
+				u.client.Logout(ctx) // best effort: the session expires on its own too
+			}()
+		}
+	}
+	u.sess = newSession(certPath)
+}
+
+func (u *UI) goHome() {
+	u.endSession()
+	u.show(&homeScreen{ui: u, onIssue: u.goLogin, onWallet: func() { u.goWallet("") }})
+}
+
+func (u *UI) goLogin() {
+	u.show(&loginScreen{ui: u, sess: u.sess, onLoggedIn: u.goCode, onBack: u.goHome})
+}
+
+func (u *UI) goCode() {
+	u.show(&codeScreen{ui: u, sess: u.sess, onVerified: u.goDraft, onBack: u.goHome})
+}
+
+func (u *UI) goDraft() {
+	if u.sess.draft.citizen.Name == "" && u.sess.login != nil {
+		u.sess.draft.citizen.Name = u.sess.login.Name
+	}
+	u.show(&draftScreen{ui: u, sess: u.sess, onNext: u.goSign, onBack: u.goHome})
+}
+
+func (u *UI) goSign() {
+	u.show(&signScreen{ui: u, sess: u.sess, onIssued: u.goReceipt, onBack: u.goDraft})
+}
+
+func (u *UI) goReceipt() {
+	r := u.sess.receipt
+	u.show(&receiptScreen{ui: u, receipt: *r, saveErr: u.sess.saveErr,
+		onWallet: func() { u.goWallet(r.IssueNumber) }, onHome: u.goHome})
+}
+
+// goWallet shows the wallet with the receipt numbered selected, if any.
+func (u *UI) goWallet(selected string) {
+	u.endSession()
+	u.show(&walletScreen{ui: u, selected: selected, onHome: u.goHome})
+}
+
+// steps shows where the citizen is among the five steps of an issuance
+// (current counts from 1).
+func (u *UI) steps(current int) fyne.CanvasObject {
+	names := []text{txtStepLogin, txtStepCode, txtStepDraft, txtStepSign, txtStepReceipt}
+	var segs []widget.RichTextSegment
+	for i, n := range names {
+		if i > 0 {
+			segs = append(segs, &widget.TextSegment{Text: "  ›  ", Style: widget.RichTextStyleInline})
+		}
+		style := widget.RichTextStyleInline
+		if i+1 == current {
+			style = widget.RichTextStyleStrong
+			style.ColorName = theme.ColorNamePrimary
+		} else {
+			style.ColorName = theme.ColorNamePlaceHolder
+		}
+		segs = append(segs, &widget.TextSegment{Text: fmt.Sprintf("%d %s", i+1, u.t(n)), Style: style})
+	}
+	rt := widget.NewRichText(segs...)
+	rt.Wrapping = fyne.TextWrapWord
+	return rt
+}
