@@ -30,6 +30,7 @@ const (
 	CodeCitizenMismatch    Code = "citizen_mismatch"
 	CodeUnknownInstitution Code = "unknown_institution"
 	CodeNotFound           Code = "not_found"
+	CodeConflict           Code = "confirmation_id_reused"
 	CodeForbidden          Code = "forbidden"
 	CodeRateLimited        Code = "rate_limited"
 	CodeInternal           Code = "internal"
@@ -62,6 +63,7 @@ var codes = map[Code]codeInfo{
 	CodeCitizenMismatch:    {http.StatusForbidden, "The name or resident registration number is not that of the approved citizen.", "성명 또는 주민등록번호가 승인받은 본인의 것과 다릅니다."},
 	CodeUnknownInstitution: {http.StatusUnprocessableEntity, "The institution is not one that may receive a confirmation.", "전자본인서명확인서를 제출할 수 있는 기관이 아닙니다."},
 	CodeNotFound:           {http.StatusNotFound, "No confirmation matches this issue number and name.", "발급번호와 성명에 맞는 확인서가 없습니다."},
+	CodeConflict:           {http.StatusConflict, "A different confirmation was already issued under this confirmation ID. Please write it again.", "같은 식별번호로 다른 내용의 확인서가 이미 발급되었습니다. 확인서를 다시 작성해 주세요."},
 	CodeForbidden:          {http.StatusForbidden, "You are not allowed to do this.", "이 작업을 할 권한이 없습니다."},
 	CodeRateLimited:        {http.StatusTooManyRequests, "Too many requests. Please wait a moment and try again.", "요청이 너무 많습니다. 잠시 후 다시 시도해 주세요."},
 	CodeInternal:           {http.StatusInternalServerError, "Something went wrong on the server. Please try again later.", "서버에 문제가 생겼습니다. 잠시 후 다시 시도해 주세요."},

@@ -21,7 +21,7 @@ var declaredCodes = []api.Code{
 	api.CodeApprovalExpired, api.CodeIdentityRequired, api.CodeCodeInvalid,
 	api.CodeCodeExpired, api.CodeTooManyAttempts, api.CodeContentMismatch,
 	api.CodeSignerMismatch, api.CodeCitizenMismatch, api.CodeUnknownInstitution,
-	api.CodeNotFound, api.CodeForbidden, api.CodeRateLimited, api.CodeInternal,
+	api.CodeNotFound, api.CodeConflict, api.CodeForbidden, api.CodeRateLimited, api.CodeInternal,
 }
 
 func TestCodesListsEveryDeclaredCodeOnce(t *testing.T) {

@@ -74,15 +74,14 @@ func (s *Server) handleIssue(w http.ResponseWriter, r *http.Request) {
 		writeError(w, api.NewError(api.CodeSignerMismatch))
 		return
 	}
-	if prev, err := s.store.ConfirmationByDigest(r.Context(), sg.digest); err == nil {
-		if prev.CitizenID != a.citizen.ID {
-			writeError(w, api.NewError(api.CodeSignerMismatch))
-			return
-		}
-		s.writeReceipt(w, r, http.StatusOK, receiptFor(conf, prev.IssueNumber, prev.IssuedAt, prev.Digest))
+	// A retry, after an answer was lost, gets the first receipt and issues
+	// nothing new: recognised by the CMS itself, or by the confirmation ID
+	// when the citizen signed the same content again.
+	if prev, e := s.previousIssuance(r, a, conf, sg.digest); e != nil {
+		writeError(w, e)
 		return
-	} else if !errors.Is(err, store.ErrNotFound) {
-		s.internal(w, r, err)
+	} else if prev != nil {
+		s.writeReceipt(w, r, http.StatusOK, receiptFor(conf, prev.IssueNumber, prev.IssuedAt, prev.Digest))
 		return
 	}
 	payload, err := json.Marshal(sealedConfirmation{Confirmation: *conf, Signature: req.Signature})
@@ -92,6 +91,7 @@ func (s *Server) handleIssue(w http.ResponseWriter, r *http.Request) {
 	}
 	rec := store.Confirmation{
 		CitizenID:       a.citizen.ID,
+		ConfirmationID:  conf.ID,
 		InstitutionCode: conf.Institution.Code,
 		Digest:          sg.digest,
 		IssuedAt:        now.Truncate(time.Millisecond),
@@ -107,10 +107,12 @@ func (s *Server) handleIssue(w http.ResponseWriter, r *http.Request) {
 		if !errors.Is(err, store.ErrDuplicate) {
 			break
 		}
-		if prev, perr := s.store.ConfirmationByDigest(r.Context(), sg.digest); perr == nil && prev.CitizenID == a.citizen.ID {
+		if prev, e := s.previousIssuance(r, a, conf, sg.digest); e != nil {
+			writeError(w, e)
+			return
+		} else if prev != nil {
 			// A concurrent retry of the same submission won the race.
-			rec = *prev
-			err = nil
+			rec, err = *prev, nil
 			break
 		}
 	}
@@ -120,6 +122,46 @@ func (s *Server) handleIssue(w http.ResponseWriter, r *http.Request) {
 	}
 	s.log.Info("issued", "citizen", a.citizen.ID, "institution", rec.InstitutionCode)
 	s.writeReceipt(w, r, http.StatusCreated, receiptFor(conf, rec.IssueNumber, rec.IssuedAt, rec.Digest))
+}
+
+// previousIssuance finds an earlier issuance of the same confirmation: the
+// same CMS, or the same confirmation ID with the same content. The same ID
+// with other content is a conflict; a CMS already issued to another citizen
+// is refused.
+func (s *Server) previousIssuance(r *http.Request, a *authed, conf *api.Confirmation, digest string) (*store.Confirmation, *api.Error) {
+	prev, err := s.store.ConfirmationByDigest(r.Context(), digest)
+	if err == nil {
+		if prev.CitizenID != a.citizen.ID {
+			return nil, api.NewError(api.CodeSignerMismatch)
+		}
+		return prev, nil
+	} else if !errors.Is(err, store.ErrNotFound) {
+		s.log.Error("internal error", "err", err.Error())
+		return nil, api.NewError(api.CodeInternal)
+	}
+	prev, err = s.store.ConfirmationByID(r.Context(), a.citizen.ID, conf.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	} else if err != nil {
+		s.log.Error("internal error", "err", err.Error())
+		return nil, api.NewError(api.CodeInternal)
+	}
+	payload, err := s.sealer.Open(prev.Sealed, "confirmation")
+	if err != nil {
+		s.log.Error("internal error", "err", err.Error())
+		return nil, api.NewError(api.CodeInternal)
+	}
+	var sc sealedConfirmation
+	if err := json.Unmarshal(payload, &sc); err != nil {
+		s.log.Error("internal error", "err", err.Error())
+		return nil, api.NewError(api.CodeInternal)
+	}
+	before, _ := sc.Confirmation.Canonical()
+	now, _ := conf.Canonical()
+	if string(before) != string(now) {
+		return nil, api.NewError(api.CodeConflict)
+	}
+	return prev, nil
 }
 
 // writeReceipt signs the receipt and sends it.

@@ -45,6 +45,7 @@ type Store interface {
 	InsertConfirmation(ctx context.Context, c store.Confirmation) error
 	ConfirmationByNumber(ctx context.Context, number string) (*store.Confirmation, error)
 	ConfirmationByDigest(ctx context.Context, digest string) (*store.Confirmation, error)
+	ConfirmationByID(ctx context.Context, citizenID int64, confirmationID string) (*store.Confirmation, error)
 
 	PutInstitutionKey(ctx context.Context, k store.InstitutionKey) error
 	InstitutionKey(ctx context.Context, keyHash []byte) (*store.InstitutionKey, error)

@@ -351,3 +351,28 @@ func TestMalformedRequests(t *testing.T) {
 		t.Fatalf("unknown endpoint: %d %+v", status, e)
 	}
 }
+
+// TestRetriesNeverIssueTwice: a retry after a lost answer, whether it resends
+// the same CMS or signs the same confirmation again, gets the first receipt;
+// the same confirmation ID with other content is refused.
+func TestRetriesNeverIssueTwice(t *testing.T) {
+	h := newHarness(t)
+	c := h.loggedIn(h.citizen)
+	ctx := context.Background()
+	conf := draft()
+	first, err := c.Issue(ctx, conf, sign(t, h.citizen, conf))
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := c.Issue(ctx, conf, sign(t, h.citizen, conf)) // signed anew: another CMS
+	if err != nil || again.IssueNumber != first.IssueNumber {
+		t.Fatalf("re-signed retry: %v, %+v", err, again)
+	}
+	changed := conf
+	changed.Purpose = "다른 용도"
+	_, err = c.Issue(ctx, changed, sign(t, h.citizen, changed))
+	wantCode(t, err, api.CodeConflict)
+	if h.count() != 1 {
+		t.Fatalf("%d confirmations stored, want 1", h.count())
+	}
+}

@@ -55,12 +55,14 @@ var schema = []string{
 	CREATE TABLE confirmations (
 		issue_number     TEXT PRIMARY KEY,
 		citizen_id       INTEGER NOT NULL REFERENCES citizens(id),
+		confirmation_id  TEXT NOT NULL,
 		institution_code TEXT NOT NULL,
 		digest           TEXT NOT NULL UNIQUE,
 		issued_at        INTEGER NOT NULL,
 		sealed           BLOB NOT NULL
 	);
 	CREATE INDEX confirmations_citizen ON confirmations(citizen_id, issued_at);
+	CREATE UNIQUE INDEX confirmations_id ON confirmations(citizen_id, confirmation_id);
 	CREATE TABLE institution_keys (
 		key_hash         BLOB PRIMARY KEY,
 		institution_code TEXT NOT NULL,
@@ -287,8 +289,8 @@ func (s *SQLite) AttemptCode(ctx context.Context, tokenHash []byte) (*Code, erro
 // InsertConfirmation stores an issued confirmation. A second confirmation with
 // the same digest or issue number is ErrDuplicate.
 func (s *SQLite) InsertConfirmation(ctx context.Context, c Confirmation) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO confirmations (issue_number, citizen_id, institution_code, digest, issued_at, sealed)
-		VALUES (?,?,?,?,?,?)`, c.IssueNumber, c.CitizenID, c.InstitutionCode, c.Digest, ms(c.IssuedAt), c.Sealed)
+	_, err := s.db.ExecContext(ctx, `INSERT INTO confirmations (issue_number, citizen_id, confirmation_id, institution_code, digest, issued_at, sealed)
+		VALUES (?,?,?,?,?,?,?)`, c.IssueNumber, c.CitizenID, c.ConfirmationID, c.InstitutionCode, c.Digest, ms(c.IssuedAt), c.Sealed)
 	if isUnique(err) {
 		return ErrDuplicate
 	} else if err != nil {
@@ -297,11 +299,11 @@ func (s *SQLite) InsertConfirmation(ctx context.Context, c Confirmation) error {
 	return nil
 }
 
-func (s *SQLite) confirmationWhere(ctx context.Context, where string, arg any) (*Confirmation, error) {
+func (s *SQLite) confirmationWhere(ctx context.Context, where string, args ...any) (*Confirmation, error) {
 	var c Confirmation
 	var issued int64
-	err := s.db.QueryRowContext(ctx, `SELECT issue_number, citizen_id, institution_code, digest, issued_at, sealed
-		FROM confirmations WHERE `+where+` = ?`, arg).Scan(&c.IssueNumber, &c.CitizenID, &c.InstitutionCode, &c.Digest, &issued, &c.Sealed)
+	err := s.db.QueryRowContext(ctx, `SELECT issue_number, citizen_id, confirmation_id, institution_code, digest, issued_at, sealed
+		FROM confirmations WHERE `+where, args...).Scan(&c.IssueNumber, &c.CitizenID, &c.ConfirmationID, &c.InstitutionCode, &c.Digest, &issued, &c.Sealed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	} else if err != nil {
@@ -313,12 +315,18 @@ func (s *SQLite) confirmationWhere(ctx context.Context, where string, arg any) (
 
 // ConfirmationByNumber finds a confirmation by its issue number.
 func (s *SQLite) ConfirmationByNumber(ctx context.Context, number string) (*Confirmation, error) {
-	return s.confirmationWhere(ctx, "issue_number", number)
+	return s.confirmationWhere(ctx, "issue_number = ?", number)
 }
 
 // ConfirmationByDigest finds a confirmation by the digest of its CMS.
 func (s *SQLite) ConfirmationByDigest(ctx context.Context, digest string) (*Confirmation, error) {
-	return s.confirmationWhere(ctx, "digest", digest)
+	return s.confirmationWhere(ctx, "digest = ?", digest)
+}
+
+// ConfirmationByID finds a citizen's confirmation by the ID the client chose
+// for it: a retry of a submission whose answer was lost finds the first one.
+func (s *SQLite) ConfirmationByID(ctx context.Context, citizenID int64, confirmationID string) (*Confirmation, error) {
+	return s.confirmationWhere(ctx, "citizen_id = ? AND confirmation_id = ?", citizenID, confirmationID)
 }
 
 // CountConfirmations is the number of confirmations stored.

@@ -60,6 +60,7 @@ type Code struct {
 type Confirmation struct {
 	IssueNumber     string
 	CitizenID       int64
+	ConfirmationID  string // api.Confirmation.ID, unique per citizen
 	InstitutionCode string
 	Digest          string // SHA-256 of the CMS, hex
 	IssuedAt        time.Time
