@@ -112,6 +112,17 @@ func (id *Identity) Close() error {
 	return nil
 }
 
+// RandomNum returns the NPKI random value R of id's private key (for the VID
+// check that binds an NPKI certificate to a resident registration number),
+// or nil for a key that has none. R is as secret as the number itself: never
+// log it.
+func RandomNum(id *Identity) []byte {
+	if k, ok := id.Key.(interface{ RandomNum() []byte }); ok {
+		return k.RandomNum()
+	}
+	return nil
+}
+
 // HolderName is the certificate holder's name as the certificate states it
 // (the subject's common name).
 func (id *Identity) HolderName() string { return id.Certificate.Subject.CommonName }

@@ -107,3 +107,53 @@ func BenchmarkSignCMS(b *testing.B) {
 func runErr(name string, args ...string) error {
 	return exec.Command(name, args...).Run()
 }
+
+func TestPEM(t *testing.T) {
+	ca := testpki.NewCA(t, "test CA")
+	leaf := ca.Issue(t, "홍길동", testpki.Options{ECDSA: true})
+	dir := t.TempDir()
+	certPath, keyPath := leaf.WritePEM(t, dir)
+	caPath := ca.WriteCA(t, dir)
+	encAES := filepath.Join(dir, "key-aes.pem")
+	testpki.Run(t, "openssl", "pkcs8", "-topk8", "-v2", "aes-256-cbc", "-in", keyPath, "-passout", "pass:s3cret!", "-out", encAES)
+	enc3DES := filepath.Join(dir, "key-3des.pem")
+	testpki.Run(t, "openssl", "pkcs8", "-topk8", "-v2", "des3", "-in", keyPath, "-passout", "pass:s3cret!", "-out", enc3DES)
+	legacy := filepath.Join(dir, "key-legacy.pem")
+	testpki.Run(t, "openssl", "ec", "-in", keyPath, "-aes256", "-passout", "pass:s3cret!", "-out", legacy)
+
+	tests := []struct {
+		name     string
+		paths    []string
+		password string
+		wantErr  error
+		anyErr   bool
+	}{
+		{"an unencrypted PKCS#8 key beside its certificate and CA", []string{certPath, caPath, keyPath}, "", nil, false},
+		{"a PKCS#8 key encrypted with AES-256 by openssl", []string{certPath, encAES}, "s3cret!", nil, false},
+		{"a PKCS#8 key encrypted with 3DES by openssl", []string{certPath, enc3DES}, "s3cret!", nil, false},
+		{"a wrong password", []string{certPath, encAES}, "wrong", signer.ErrWrongPassword, true},
+		{"a key in the old OpenSSL encryption", []string{certPath, legacy}, "s3cret!", nil, true},
+		{"a certificate without its key", []string{certPath, caPath}, "", nil, true},
+		{"a key without its certificate", []string{caPath, keyPath}, "", nil, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			id, err := signer.OpenPEM(tc.password, tc.paths...)
+			if tc.anyErr {
+				if err == nil || tc.wantErr != nil && !errors.Is(err, tc.wantErr) {
+					t.Fatalf("got %v, want an error (%v)", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !id.Certificate.Equal(leaf.Cert) {
+				t.Fatal("wrong certificate chosen")
+			}
+			if _, err := id.SignCMS([]byte("x")); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}

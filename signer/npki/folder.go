@@ -24,9 +24,10 @@ const (
 )
 
 // Open opens the NPKI certificate folder dir (the one holding signCert.der
-// and signPri.key) with password. It returns the identity to sign with and
-// the Key, whose RandomNum the VID check needs. The folders hold no CA
-// certificates, so the identity's Chain is empty.
+// and signPri.key) with password. It returns the identity to sign with, whose
+// Key is the *Key itself (so signer.RandomNum finds R for the VID check), and
+// the Key. The folders hold no CA certificates, so the identity's Chain is
+// empty.
 func Open(dir string, password []byte) (*signer.Identity, *Key, error) {
 	certDER, err := os.ReadFile(filepath.Join(dir, CertFile))
 	if err != nil {
@@ -48,7 +49,7 @@ func Open(dir string, password []byte) (*signer.Identity, *Key, error) {
 	if pub, ok := k.Public().(equaler); !ok || !pub.Equal(cert.PublicKey) {
 		return nil, nil, ErrKeyMismatch
 	}
-	return &signer.Identity{Key: k.Signer(), Certificate: cert}, k, nil
+	return &signer.Identity{Key: k, Certificate: cert}, k, nil
 }
 
 // Rekey re-encrypts the key file at path (a signPri.key) under newPassword in

@@ -351,3 +351,35 @@ func EncryptKey(k *Key, password []byte, iterations int) ([]byte, error) {
 	}
 	return out, nil
 }
+
+// WeakProtection reports whether the key file der is protected less well
+// than EncryptKey would protect it: anything but PBES2 with PBKDF2-HMAC-SHA256
+// (or stronger) and at least DefaultIterations rounds. Old PBES1 files, with
+// SHA-1 and 2048 rounds, are. It reads only the algorithm identifiers: no
+// password is needed. A file it cannot read is not weak, but damaged.
+func WeakProtection(der []byte) bool {
+	var epki encryptedPrivateKeyInfo
+	if rest, err := asn1.Unmarshal(der, &epki); err != nil || len(rest) != 0 {
+		return false
+	}
+	if !epki.Algorithm.Algorithm.Equal(oidPBES2) {
+		return true
+	}
+	var p pbes2Params
+	if rest, err := asn1.Unmarshal(epki.Algorithm.Parameters.FullBytes, &p); err != nil || len(rest) != 0 {
+		return false
+	}
+	var kp pbkdf2Params
+	if rest, err := asn1.Unmarshal(p.KeyDerivationFunc.Parameters.FullBytes, &kp); err != nil || len(rest) != 0 {
+		return false
+	}
+	if kp.Iterations < DefaultIterations || len(kp.PRF.Algorithm) == 0 {
+		return true
+	}
+	for _, f := range prfs {
+		if kp.PRF.Algorithm.Equal(f.oid) {
+			return f.hash == crypto.SHA1 || f.hash == crypto.SHA224
+		}
+	}
+	return true
+}
