@@ -69,16 +69,22 @@ type Options struct {
 	NotBefore, NotAfter time.Time // default: a day ago to a year ahead
 	ECDSA               bool      // default RSA-2048
 	KeyUsage            x509.KeyUsage
+	Key                 crypto.Signer // a key to certify instead of a fresh one
+	Extensions          []pkix.Extension
+	Policies            []x509.OID
+	CRLDistribution     []string
 }
 
 // Issue makes a leaf certificate for name.
 func (ca *CA) Issue(t testing.TB, name string, o Options) *Leaf {
 	t.Helper()
-	var key crypto.Signer
+	key := o.Key
 	var err error
-	if o.ECDSA {
+	switch {
+	case key != nil:
+	case o.ECDSA:
 		key, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	} else {
+	default:
 		key, err = rsa.GenerateKey(rand.Reader, 2048)
 	}
 	if err != nil {
@@ -94,11 +100,14 @@ func (ca *CA) Issue(t testing.TB, name string, o Options) *Leaf {
 		o.KeyUsage = x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment
 	}
 	tmpl := &x509.Certificate{
-		SerialNumber: serial(t),
-		Subject:      pkix.Name{CommonName: name, Country: []string{"KR"}},
-		NotBefore:    o.NotBefore,
-		NotAfter:     o.NotAfter,
-		KeyUsage:     o.KeyUsage,
+		SerialNumber:          serial(t),
+		Subject:               pkix.Name{CommonName: name, Country: []string{"KR"}},
+		NotBefore:             o.NotBefore,
+		NotAfter:              o.NotAfter,
+		KeyUsage:              o.KeyUsage,
+		ExtraExtensions:       o.Extensions,
+		Policies:              o.Policies,
+		CRLDistributionPoints: o.CRLDistribution,
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.Cert, key.Public(), ca.Key)
 	if err != nil {

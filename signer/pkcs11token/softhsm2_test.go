@@ -10,9 +10,7 @@ import (
 	"bytes"
 	"crypto"
 	"crypto/sha256"
-	"crypto/x509"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -22,71 +20,19 @@ import (
 )
 
 const (
-	softLabel = "T"
-	softPIN   = "1234"
-	softSOPIN = "12345678"
+	softLabel = testpki.SoftLabel
+	softPIN   = testpki.SoftPIN
 )
 
-// softHSM2Module is the path of libsofthsm2 on this machine. Where it is
-// missing the test skips, except in CI (CI set), where it fails: there a
-// missing module is a broken set-up.
-func softHSM2Module(tb testing.TB) string {
-	tb.Helper()
-	for _, m := range Modules(nil) {
-		if m.Name == "SoftHSM2" {
-			return m.Path
-		}
-	}
-	if os.Getenv("CI") != "" {
-		tb.Fatal("SoftHSM2 is not installed (apt-get install softhsm2 opensc)")
-	}
-	tb.Skip("SoftHSM2 is not installed (apt-get install softhsm2 opensc)")
-	return ""
-}
+// softToken makes a fresh SoftHSM2 token; see testpki.SoftToken.
+func softToken(tb testing.TB) string { return testpki.SoftToken(tb) }
 
-// softToken initialises an empty SoftHSM2 token labelled T in a temporary
-// directory and points SOFTHSM2_CONF at it. It returns the module path.
-func softToken(tb testing.TB) string {
-	tb.Helper()
-	module := softHSM2Module(tb)
-	testpki.Tool(tb, "softhsm2-util")
-	testpki.Tool(tb, "pkcs11-tool")
-	dir := tb.TempDir()
-	tokens := filepath.Join(dir, "tokens")
-	if err := os.Mkdir(tokens, 0o700); err != nil {
-		tb.Fatal(err)
-	}
-	conf := filepath.Join(dir, "softhsm2.conf")
-	text := fmt.Sprintf("directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n", tokens)
-	if err := os.WriteFile(conf, []byte(text), 0o600); err != nil {
-		tb.Fatal(err)
-	}
-	tb.Setenv("SOFTHSM2_CONF", conf)
-	testpki.Run(tb, "softhsm2-util", "--init-token", "--free", "--label", softLabel,
-		"--so-pin", softSOPIN, "--pin", softPIN)
-	return module
-}
-
-// importLeaf writes a software-made key and its certificate to the token
-// under CKA_ID id, with pkcs11-tool as a person's CA software would.
 func importLeaf(tb testing.TB, module string, leaf *testpki.Leaf, id string) {
-	tb.Helper()
-	dir := tb.TempDir()
-	keyDER, err := x509.MarshalPKCS8PrivateKey(leaf.Key)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	keyPath, certPath := filepath.Join(dir, "key.der"), filepath.Join(dir, "cert.der")
-	os.WriteFile(keyPath, keyDER, 0o600)
-	os.WriteFile(certPath, leaf.Cert.Raw, 0o600)
-	writeObject(tb, module, keyPath, "privkey", id, "signPri", "--usage-sign")
-	writeObject(tb, module, certPath, "cert", id, "signCert")
+	testpki.ImportLeaf(tb, module, leaf, id)
 }
 
 func writeObject(tb testing.TB, module, path, typ, id, label string, extra ...string) {
-	tb.Helper()
-	testpki.Run(tb, "pkcs11-tool", append([]string{"--module", module, "--token-label", softLabel,
-		"--login", "--pin", softPIN, "--write-object", path, "--type", typ, "--id", id, "--label", label}, extra...)...)
+	testpki.WriteObject(tb, module, path, typ, id, label, extra...)
 }
 
 // findToken returns the slot of the token labelled T.
