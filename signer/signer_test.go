@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/bonsign/bonsign/internal/testpki"
 	"github.com/bonsign/bonsign/signer"
@@ -153,6 +154,42 @@ func TestPEM(t *testing.T) {
 			}
 			if _, err := id.SignCMS([]byte("x")); err != nil {
 				t.Fatal(err)
+			}
+		})
+	}
+}
+
+func TestVerifyCMS(t *testing.T) {
+	ca := testpki.NewCA(t, "test CA")
+	leaf := ca.Issue(t, "홍길동", testpki.Options{ECDSA: true})
+	id := &signer.Identity{Key: leaf.Key, Certificate: leaf.Cert, Chain: leaf.Chain}
+	content := []byte("확인서")
+	der, err := id.SignCMS(content)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := signer.VerifyCMS(der, signer.VerifyOptions{Roots: ca.Pool(), Content: content})
+	if err != nil || !bytes.Equal(v.Content, content) || !v.Certificate.Equal(leaf.Cert) {
+		t.Fatalf("a good signature: %v", err)
+	}
+	flipped := append([]byte(nil), der...)
+	flipped[len(flipped)-5] ^= 1
+	tests := []struct {
+		name string
+		der  []byte
+		o    signer.VerifyOptions
+		want error
+	}{
+		{"other content is a mismatch", der, signer.VerifyOptions{Roots: ca.Pool(), Content: []byte("다른 내용")}, signer.ErrContentMismatch},
+		{"a flipped signature byte is a bad signature", flipped, signer.VerifyOptions{Roots: ca.Pool()}, signer.ErrBadSignature},
+		{"another CA is untrusted", der, signer.VerifyOptions{Roots: testpki.NewCA(t, "other").Pool()}, signer.ErrCertUntrusted},
+		{"after expiry the certificate is expired", der, signer.VerifyOptions{Roots: ca.Pool(), Now: time.Now().AddDate(2, 0, 0)}, signer.ErrCertExpired},
+		{"garbage is a bad signature", []byte("garbage"), signer.VerifyOptions{}, signer.ErrBadSignature},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := signer.VerifyCMS(tc.der, tc.o); !errors.Is(err, tc.want) {
+				t.Fatalf("got %v, want %v", err, tc.want)
 			}
 		})
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/bonsign/bonsign/client/server/store"
 	"github.com/bonsign/bonsign/internal/testpki"
 	"github.com/bonsign/bonsign/signer"
+	"github.com/smallstep/pkcs7"
 )
 
 const (
@@ -177,4 +178,23 @@ func (h *harness) count() int {
 		h.t.Fatal(err)
 	}
 	return n
+}
+
+// detached signs content as a detached CMS (the content left out).
+func detached(t testing.TB, leaf *testpki.Leaf, content []byte) []byte {
+	t.Helper()
+	sd, err := pkcs7.NewSignedData(content)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sd.SetDigestAlgorithm(pkcs7.OIDDigestAlgorithmSHA256)
+	if err := sd.AddSignerChain(leaf.Cert, leaf.Key, leaf.Chain, pkcs7.SignerInfoConfig{}); err != nil {
+		t.Fatal(err)
+	}
+	sd.Detach()
+	der, err := sd.Finish()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return der
 }

@@ -127,6 +127,11 @@ func TestRefusedSubmissionsStoreNothing(t *testing.T) {
 			conf.Purpose = ""
 			return conf, sign(t, h.citizen, conf)
 		}, api.CodeInvalidField},
+		{"a detached signature", func() (api.Confirmation, []byte) {
+			conf := draft()
+			content, _ := conf.Canonical()
+			return conf, detached(t, h.citizen, content)
+		}, api.CodeSignatureInvalid},
 		{"no signature at all", func() (api.Confirmation, []byte) {
 			return draft(), []byte("not a CMS")
 		}, api.CodeSignatureInvalid},
