@@ -25,6 +25,7 @@ import (
 	"github.com/bonsign/bonsign/assets"
 	"github.com/bonsign/bonsign/client"
 	"github.com/bonsign/bonsign/client/wallet"
+	"github.com/bonsign/bonsign/signer/certs"
 )
 
 // Config is what the app needs to know from its caller.
@@ -35,6 +36,11 @@ type Config struct {
 	WalletDir string
 	// Demo, when not nil, makes the app show the demo hints and the demo phone.
 	Demo *Demo
+	// Certificates says where to look for the citizen's certificates; the
+	// zero value looks in the usual places of this computer (NPKI folders,
+	// removable drives, known token modules). The demo certificate and the
+	// files the citizen adds are always looked at too.
+	Certificates certs.Options
 }
 
 // Demo describes the embedded demo server's fictional citizen, so that a
@@ -85,6 +91,7 @@ type UI struct {
 	do func(func())
 
 	sess         *session
+	certs        *certs.List       // the certificates found, while the login screen needs them
 	institutions []api.Institution // fetched once, then kept
 	outbox       *outboxPanel      // nil outside demo mode
 
@@ -136,6 +143,9 @@ func (u *UI) Close() {
 		u.screenCancel()
 	}
 	u.rootCancel()
+	if u.certs != nil {
+		u.certs.Close()
+	}
 }
 
 // t translates x into the chosen language.

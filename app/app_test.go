@@ -18,6 +18,8 @@ import (
 	"github.com/bonsign/bonsign/api"
 	"github.com/bonsign/bonsign/client/server/demo"
 	"github.com/bonsign/bonsign/client/wallet"
+	"github.com/bonsign/bonsign/signer/certs"
+	"github.com/bonsign/bonsign/signer/npki"
 )
 
 // harness drives a UI on Fyne's test driver. Work the UI hands back to the UI
@@ -62,7 +64,20 @@ func demoConfig(env *demo.Env) Config {
 		WalletDir: env.WalletDir,
 		Demo: &Demo{CertPath: env.CertPath, Password: env.Password, Name: env.Name,
 			RRN: env.RRN, Address: env.Address, Outbox: env.Outbox},
+		// Only the demo certificate: not whatever this machine holds.
+		Certificates: certs.Options{NPKIRoots: []npki.Location{}, NoTokens: true},
 	}
+}
+
+// demoCertChosen waits on the login screen until the certificate search has
+// found the demo certificate and chosen it, as the only usable one.
+func (h *harness) demoCertChosen(env *demo.Env) *loginScreen {
+	h.t.Helper()
+	login := screenOf[*loginScreen](h)
+	h.waitFor("the demo certificate to be found and chosen", func() bool {
+		return h.ui.sess.cert != nil && h.ui.sess.cert.Path == env.CertPath
+	})
+	return login
 }
 
 // waitFor runs the UI's queued work until cond holds, for at most 10 s.
@@ -163,10 +178,7 @@ func (h *harness) logIn(env *demo.Env) *draftScreen {
 	h.t.Helper()
 	test.Tap(screenOf[*homeScreen](h).issue)
 
-	login := screenOf[*loginScreen](h)
-	if login.path.Text != env.CertPath {
-		h.t.Fatalf("certificate path not prefilled in demo mode: %q", login.path.Text)
-	}
+	login := h.demoCertChosen(env)
 	test.Type(login.password, env.Password)
 	test.Tap(login.login)
 
@@ -259,7 +271,7 @@ func TestWrongCertificatePasswordIsExplainedInKorean(t *testing.T) {
 	env := startDemo(t)
 	h := newHarness(t, test.NewTempApp(t), demoConfig(env))
 	test.Tap(screenOf[*homeScreen](h).issue)
-	login := screenOf[*loginScreen](h)
+	login := h.demoCertChosen(env)
 	test.Type(login.password, "not-the-password")
 	test.Tap(login.login)
 	h.waitFor("the error", func() bool { return login.errMsg.Visible() })

@@ -4,9 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
-	"io/fs"
 	"strings"
 	"time"
 
@@ -15,7 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/bonsign/bonsign/api"
-	"github.com/bonsign/bonsign/signer"
+	"github.com/bonsign/bonsign/signer/certs"
 )
 
 // This file is the flow: which screen follows which, and the state one
@@ -29,7 +27,8 @@ import (
 // session is what the citizen has done so far in one issuance. It lives outside
 // the widgets, so a screen can be built again without losing anything.
 type session struct {
-	certPath string
+	cert     *certs.Entry // the certificate chosen to log in and sign with
+	certPath string       // its path, to choose it again after a new search
 	login    *api.LoginResponse
 	code     *api.CodeResponse
 	draft    draft
@@ -49,8 +48,14 @@ type draft struct {
 	institution  api.Institution
 }
 
-func newSession(certPath string) *session {
-	return &session{certPath: certPath, draft: draft{id: newConfirmationID()}}
+// newSession starts an issuance, with the certificate of prev (if any)
+// chosen again.
+func newSession(prev *session) *session {
+	s := &session{draft: draft{id: newConfirmationID()}}
+	if prev != nil {
+		s.cert, s.certPath = prev.cert, prev.certPath
+	}
+	return s
 }
 
 // newConfirmationID returns 32 random lower-case hex characters: two drafts
@@ -107,32 +112,10 @@ func normaliseID(s string) string {
 	return s
 }
 
-// openCertificate opens the citizen's certificate file. A file that exists
-// but is not a readable certificate is errCertFile.
-func openCertificate(path, password string) (*signer.Identity, error) {
-	id, err := signer.OpenPKCS12(path, password)
-	if err != nil && !errors.Is(err, signer.ErrWrongPassword) && !errors.Is(err, fs.ErrNotExist) {
-		err = fmt.Errorf("%w: %w", errCertFile, err)
-	}
-	return id, err
-}
-
-// demoCertPath is the certificate file to prefill, in demo mode.
-func (u *UI) demoCertPath() string {
-	if u.cfg.Demo != nil {
-		return u.cfg.Demo.CertPath
-	}
-	return ""
-}
-
 // endSession forgets the issuance in progress and logs out on the server in
 // the background. The certificate path is kept for the next login.
 func (u *UI) endSession() {
-	certPath := u.demoCertPath()
 	if u.sess != nil {
-		if u.sess.certPath != "" {
-			certPath = u.sess.certPath
-		}
 		if u.sess.login != nil {
 			go func() {
 				ctx, cancel := context.WithTimeout(u.rootCtx, 5*time.Second)
@@ -141,7 +124,7 @@ func (u *UI) endSession() {
 			}()
 		}
 	}
-	u.sess = newSession(certPath)
+	u.sess = newSession(u.sess)
 }
 
 func (u *UI) goHome() {

@@ -13,6 +13,8 @@ import (
 	"github.com/bonsign/bonsign/api"
 	"github.com/bonsign/bonsign/client"
 	"github.com/bonsign/bonsign/signer"
+	"github.com/bonsign/bonsign/signer/npki"
+	"github.com/bonsign/bonsign/signer/pkcs11token"
 )
 
 // lang is a language of the user interface.
@@ -114,13 +116,9 @@ var (
 		"발급시스템 이용 승인을 받은 본인의 인증서를 고르고 암호를 입력하세요.",
 		"Choose the certificate you were approved with and type its password.",
 	}
-	txtCertFile     = text{"인증서 파일 (.p12, .pfx)", "Certificate file (.p12, .pfx)"}
-	txtCertFileHint = text{"인증서 파일의 위치", "Path of the certificate file"}
-	txtBrowse       = text{"찾아보기…", "Browse…"}
 	txtCertPassword = text{"인증서 암호", "Certificate password"}
 	txtLoginButton  = text{"로그인", "Log in"}
 	txtLoggingIn    = text{"인증서를 열고 로그인하는 중입니다…", "Opening your certificate and logging in…"}
-	txtNeedCertFile = text{"인증서 파일을 선택해 주세요.", "Please choose your certificate file."}
 	txtNeedPassword = text{"인증서 암호를 입력해 주세요.", "Please type your certificate password."}
 
 	txtCodeTitle      = text{"추가 본인확인", "Additional identity check"}
@@ -291,6 +289,18 @@ func (l lang) errorText(err error, fallback text) string {
 		return l.apiErrorText(ae)
 	case errors.Is(err, signer.ErrWrongPassword):
 		return l.t(txtErrWrongPassword)
+	case errors.Is(err, pkcs11token.ErrPINLocked):
+		return l.t(txtErrPINLocked)
+	case errors.Is(err, pkcs11token.ErrWrongPIN):
+		return l.t(txtErrWrongPIN)
+	case errors.Is(err, npki.ErrDamaged):
+		return l.t(txtErrKeyDamaged)
+	case errors.Is(err, npki.ErrKeyMismatch):
+		return l.t(txtErrKeyMismatch)
+	case errors.As(err, new(*npki.UnsupportedAlgorithmError)):
+		return l.t(txtErrKeyAlgorithm) + " " + l.tf(txtErrDetail, err)
+	case errors.Is(err, npki.ErrVIDMismatch):
+		return l.t(txtErrNotYours)
 	case errors.Is(err, context.Canceled):
 		return l.t(txtErrCancelled)
 	case errors.Is(err, client.ErrUnreachable):

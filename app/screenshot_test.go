@@ -59,7 +59,7 @@ func TestScreenshots(t *testing.T) {
 	home := screenOf[*homeScreen](h)
 	shot("01-home.png")
 	test.Tap(home.issue)
-	login := screenOf[*loginScreen](h)
+	login := h.demoCertChosen(env)
 	test.Type(login.password, env.Password)
 	shot("02-login.png")
 	test.Tap(login.login)

@@ -101,17 +101,18 @@ func (s *signScreen) submit() {
 	}
 	say(s.errMsg, "")
 	s.setBusy(true)
-	conf, path, password := *s.sess.conf, s.sess.certPath, s.password.Text
+	conf, password := *s.sess.conf, s.password.Text
 	var (
 		receipt *api.Receipt
 		saveErr error
 	)
 	s.cancel = u.run(func(ctx context.Context) error {
 		step := func(x text) { u.later(ctx, func() { s.busy.status.SetText(u.t(x)) }) }
-		id, err := openCertificate(path, password)
+		id, err := s.sess.openCertificate(password)
 		if err != nil {
 			return err
 		}
+		defer id.Close()
 		step(txtSigning)
 		content, err := conf.Canonical()
 		if err != nil {

@@ -77,10 +77,11 @@ type Token struct {
 }
 
 // Holder is the certificate holder's name: the subject's common name without
-// the serial suffix NPKI certificates carry ("홍길동()0010041..." -> "홍길동").
+// the serial suffix NPKI certificates carry ("홍길동()0010041..." -> "홍길동"),
+// or the file's name while the certificate cannot be read yet.
 func (e *Entry) Holder() string {
 	if e.Certificate == nil {
-		return strings.TrimSuffix(filepath.Base(e.Path), filepath.Ext(e.Path))
+		return filepath.Base(e.Path) // a PKCS#12 file before it is opened: its name is all there is
 	}
 	cn := e.Certificate.Subject.CommonName
 	if i := strings.Index(cn, "()"); i > 0 {
