@@ -20,6 +20,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func writeError(w http.ResponseWriter, e *api.Error) {
+	if sw, ok := w.(*statusWriter); ok {
+		sw.code = e.Code
+	}
 	writeJSON(w, e.Status(), api.ErrorBody{Error: e})
 }
 

@@ -121,6 +121,7 @@ func (s *Server) handleIssue(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.log.Info("issued", "citizen", a.citizen.ID, "institution", rec.InstitutionCode)
+	s.metrics.issuances.Inc()
 	s.writeReceipt(w, r, http.StatusCreated, receiptFor(conf, rec.IssueNumber, rec.IssuedAt, rec.Digest))
 }
 
@@ -206,6 +207,7 @@ func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) {
 	notFound := api.NewError(api.CodeNotFound)
 	rec, err := s.store.ConfirmationByNumber(r.Context(), number)
 	if errors.Is(err, store.ErrNotFound) {
+		s.metrics.lookups.WithLabelValues("not_found").Inc()
 		writeError(w, notFound)
 		return
 	} else if err != nil {
@@ -223,9 +225,11 @@ func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if rec.InstitutionCode != ik.InstitutionCode || strings.TrimSpace(req.Name) != sc.Confirmation.Citizen.Name {
+		s.metrics.lookups.WithLabelValues("not_found").Inc()
 		writeError(w, notFound)
 		return
 	}
+	s.metrics.lookups.WithLabelValues("found").Inc()
 	s.log.Info("verified", "institution", ik.InstitutionCode)
 	rc := receiptFor(&sc.Confirmation, rec.IssueNumber, rec.IssuedAt, rec.Digest)
 	rsig, err := s.signReceipt(rc)

@@ -14,7 +14,9 @@ import (
 	"crypto/x509"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/bonsign/bonsign/api"
@@ -83,6 +85,12 @@ type Server struct {
 	rand         io.Reader
 	log          *slog.Logger
 	receiptKey   *receiptkey.Key
+
+	limits     Limits
+	proxies    []*net.IPNet
+	perAddress *addressLimiter
+	slots      chan struct{} // one per request doing public-key work
+	metrics    *metrics
 }
 
 // Option configures a Server.
@@ -118,9 +126,15 @@ func New(st Store, sealer *pii.Sealer, roots *x509.CertPool, opts ...Option) *Se
 		now:    time.Now,
 		rand:   rand.Reader,
 		log:    slog.New(slog.DiscardHandler),
+		limits: DefaultLimits(),
 	}
 	for _, o := range opts {
 		o(s)
+	}
+	s.metrics = newMetrics()
+	s.perAddress = &addressLimiter{limit: s.limits.PerAddress, burst: s.limits.Burst}
+	if s.limits.Expensive > 0 {
+		s.slots = make(chan struct{}, s.limits.Expensive)
 	}
 	if s.institutions == nil {
 		s.institutions = DefaultDirectory()
@@ -141,16 +155,19 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /v1/institutions", s.handleInstitutions)
 	mux.HandleFunc("GET /v1/receipt-certificate", s.handleReceiptCertificate)
 	mux.HandleFunc("POST /v1/login/challenge", s.handleChallenge)
-	mux.HandleFunc("POST /v1/login", s.handleLogin)
+	mux.HandleFunc("POST /v1/login", s.expensive(s.handleLogin))
 	mux.HandleFunc("POST /v1/logout", s.withSession(false, s.handleLogout))
 	mux.HandleFunc("POST /v1/identity/code", s.withSession(false, s.handleSendCode))
 	mux.HandleFunc("POST /v1/identity/verify", s.withSession(false, s.handleVerifyCode))
-	mux.HandleFunc("POST /v1/confirmations", s.withSession(true, s.handleIssue))
-	mux.HandleFunc("POST /v1/verify", s.handleVerify)
+	mux.HandleFunc("POST /v1/confirmations", s.withSession(true, s.expensive(s.handleIssue)))
+	mux.HandleFunc("POST /v1/verify", s.expensive(s.handleVerify))
+	mux.HandleFunc("GET /healthz", s.handleHealth)
+	mux.HandleFunc("GET /readyz", s.handleReady)
+	mux.Handle("GET /metrics", s.metricsHandler())
 	mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, api.NewError(api.CodeNotFound).WithDetail("no endpoint %s %s", r.Method, r.URL.Path))
 	})
-	return s.logRequests(mux)
+	return s.serveAll(mux)
 }
 
 // HTTPServer wraps the handler in an http.Server with the timeouts a public
@@ -170,6 +187,7 @@ func (s *Server) HTTPServer(addr string) *http.Server {
 type statusWriter struct {
 	http.ResponseWriter
 	status int
+	code   api.Code // the API error code sent, if any
 }
 
 func (w *statusWriter) WriteHeader(code int) {
@@ -177,16 +195,39 @@ func (w *statusWriter) WriteHeader(code int) {
 	w.ResponseWriter.WriteHeader(code)
 }
 
-// logRequests logs method, path, status and duration: never bodies, never
-// headers (they carry tokens), never personal data.
-func (s *Server) logRequests(next http.Handler) http.Handler {
+// serveAll is the outermost layer: it bounds each request's time, applies
+// the per-address limit, counts and times the request for the metrics, and
+// logs method, path, status and duration; never bodies, never headers (they
+// carry tokens), never personal data.
+func (s *Server) serveAll(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		ctx, cancel := context.WithTimeout(r.Context(), requestTimeout)
 		defer cancel()
+		r = r.WithContext(ctx)
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(sw, r.WithContext(ctx))
+		if s.limits.PerAddress > 0 && !operational(r.URL.Path) && !s.perAddress.allow(s.clientAddress(r), start) {
+			sw.Header().Set("Retry-After", "1")
+			writeError(sw, api.NewError(api.CodeRateLimited))
+		} else {
+			next.ServeHTTP(sw, r)
+		}
+		elapsed := time.Since(start)
+		route := r.Pattern // set by the mux on r: a pattern, never the raw path
+		if route == "" {
+			route = "unmatched"
+		}
+		s.metrics.requests.WithLabelValues(route, strconv.Itoa(sw.status)).Inc()
+		s.metrics.latency.WithLabelValues(route).Observe(elapsed.Seconds())
+		if sw.code != "" {
+			s.metrics.errors.WithLabelValues(string(sw.code)).Inc()
+		}
 		s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
-			"duration_ms", time.Since(start).Milliseconds())
+			"duration_ms", elapsed.Milliseconds())
 	})
+}
+
+// operational paths are exempt from the per-address limit: monitoring polls them.
+func operational(path string) bool {
+	return path == "/healthz" || path == "/readyz" || path == "/metrics"
 }
