@@ -9,6 +9,7 @@ package client
 
 import (
 	"context"
+	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -37,6 +38,16 @@ type Option func(*Client)
 // WithHTTPClient makes the client use hc (for TLS settings and tests).
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *Client) { c.r = resty.NewWithClient(hc).SetBaseURL(c.r.BaseURL) }
+}
+
+// WithTLS makes the client speak TLS with cfg, for example trusting only the
+// deployment's private CA (tlsinit.ClientConfig).
+func WithTLS(cfg *tls.Config) Option {
+	return func(c *Client) {
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.TLSClientConfig = cfg
+		c.r = resty.NewWithClient(&http.Client{Transport: tr}).SetBaseURL(c.r.BaseURL)
+	}
 }
 
 // New returns a Client for the server at baseURL, e.g. "https://127.0.0.1:8443".
