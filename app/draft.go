@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"errors"
-	"slices"
 	"strings"
 	"time"
 
@@ -35,7 +34,7 @@ type draftScreen struct {
 	summary     *widget.Label
 	delegateBox *fyne.Container
 	hasDelegate *widget.Check
-	institution *widget.Select
+	institution *institutionPicker
 	next        *button
 	instMsg     *widget.Label
 	instRetry   *button
@@ -93,15 +92,14 @@ func (s *draftScreen) buildUI() fyne.CanvasObject {
 		s.delegateBox.Hide()
 	}
 
-	s.institution = widget.NewSelect(nil, func(string) {
-		if i := s.institution.SelectedIndex(); i >= 0 && i < len(u.institutions) {
-			d.institution = u.institutions[i]
-		}
-	})
+	if s.institution == nil {
+		s.institution = newInstitutionPicker(u, &d.institution, func() { say(s.rows["institution.code"].msg, "") })
+	}
+	picker, pickerFocus := s.institution.build()
 	s.instMsg = newMessage(widget.DangerImportance)
 	s.instRetry = newButton(u.t(txtRetry), theme.ViewRefreshIcon(), s.loadInstitutions)
 	s.instRetry.Hide()
-	instRow := s.row("institution.code", txtInstitutionLabel, s.institution, s.institution)
+	instRow := s.row("institution.code", txtInstitutionLabel, picker, pickerFocus)
 	s.showInstitutions()
 
 	s.summary = newMessage(widget.DangerImportance)
@@ -159,9 +157,9 @@ func (s *draftScreen) loadInstitutions() {
 	u := s.ui
 	s.instErr = nil
 	s.instRetry.Hide()
-	s.institution.PlaceHolder = u.t(txtInstLoading)
-	s.institution.Disable()
-	s.institution.Refresh()
+	s.instMsg.Importance = widget.MediumImportance
+	say(s.instMsg, u.t(txtInstLoading))
+	s.institution.setEnabled(false)
 	var list []api.Institution
 	u.run(func(ctx context.Context) (err error) {
 		list, err = u.client.Institutions(ctx)
@@ -177,31 +175,35 @@ func (s *draftScreen) loadInstitutions() {
 
 // showInstitutions puts the institutions, or why there are none, in the form.
 func (s *draftScreen) showInstitutions() {
-	u, d := s.ui, &s.sess.draft
+	u := s.ui
 	switch {
 	case s.instErr != nil:
-		s.institution.PlaceHolder = u.t(txtInstChoose)
-		s.institution.Disable()
+		s.institution.setEnabled(false)
+		s.instMsg.Importance = widget.DangerImportance
 		say(s.instMsg, u.lang.errorText(s.instErr, txtErrUnknown))
 		s.instRetry.Show()
 	case u.institutions == nil:
-		s.institution.PlaceHolder = u.t(txtInstLoading)
-		s.institution.Disable()
+		s.institution.setEnabled(false)
+		s.instMsg.Importance = widget.MediumImportance
+		say(s.instMsg, u.t(txtInstLoading))
 	default:
+		s.instMsg.Importance = widget.DangerImportance
 		say(s.instMsg, "")
 		s.instRetry.Hide()
-		names := make([]string, len(u.institutions))
-		for i, in := range u.institutions {
-			names[i] = in.Name
+		if s.institution.dir == nil {
+			// The bundled data only describes; the server's list decides.
+			bundled, _ := bundledDirectory()
+			d, err := pickerDirectory(u.institutions, bundled)
+			if err != nil {
+				say(s.instMsg, u.lang.errorText(err, txtErrUnknown))
+				return
+			}
+			s.institution.setDirectory(d)
 		}
-		s.institution.PlaceHolder = u.t(txtInstChoose)
-		s.institution.SetOptions(names)
-		s.institution.Enable()
-		if i := slices.Index(u.institutions, d.institution); i >= 0 {
-			s.institution.SetSelectedIndex(i)
-		}
+		s.institution.setEnabled(true)
+		s.institution.refresh()
+		s.institution.showPicked()
 	}
-	s.institution.Refresh()
 }
 
 // submit validates the draft and, if nothing is wrong, goes on to review it.
@@ -266,6 +268,10 @@ func (s *draftScreen) scrollToFirstProblem() {
 	}
 }
 
+// exampleInstitution is the recipient of the example: the demo server's
+// institution, whose API key it prints.
+const exampleInstitution = "국민연금공단"
+
 // fillExample fills the form with the demo citizen and an example
 // transaction, for a quick try of the demo.
 func (s *draftScreen) fillExample() {
@@ -274,8 +280,8 @@ func (s *draftScreen) fillExample() {
 	d.citizen = api.Person{Name: demo.Name, RRN: demo.RRN, Address: demo.Address}
 	d.purpose = u.t(txtExamplePurpose)
 	d.counterparty = api.Counterparty{Name: u.t(txtExampleCounterparty), ID: "214-86-12341", Address: u.t(txtExampleCounterpartyAddr)}
-	if len(u.institutions) > 0 && d.institution == (api.Institution{}) {
-		d.institution = u.institutions[0]
+	if d.institution == (api.Institution{}) {
+		s.institution.SetSelected(exampleInstitution)
 	}
 	s.problems = nil
 	u.render()

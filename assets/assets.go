@@ -8,7 +8,7 @@
 // icon, run tools/subset-font.sh or tools/make-icon.sh.
 package assets
 
-import _ "embed"
+import "embed"
 
 // FontRegular is Bonsign Gothic Regular, a TrueType font covering Latin, all 11,172
 // Hangul syllables, Hangul Jamo, common punctuation and symbols (including ✓ and ✗).
@@ -36,8 +36,16 @@ var FontLicense []byte
 //go:embed icon.png
 var Icon []byte
 
-// Institutions is the content of institutions.json: the JSON list of the
-// institutions known to bonsign. It must not be modified by callers.
+// Institutions is the content of institutions.json, the main data file of the
+// directory of eligible institutions (see package directory and
+// docs/directory.md). It must not be modified by callers.
 //
 //go:embed institutions.json
 var Institutions []byte
+
+// InstitutionFiles holds the directory's further data files,
+// institutions/*.json (the schools, and whatever the import command adds). The
+// directory is institutions.json together with all of them.
+//
+//go:embed institutions/*.json
+var InstitutionFiles embed.FS

@@ -38,10 +38,6 @@ func (s *Server) internal(w http.ResponseWriter, r *http.Request, err error) {
 	writeError(w, api.NewError(api.CodeInternal))
 }
 
-func (s *Server) handleInstitutions(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, api.InstitutionsResponse{Institutions: s.institutions.Institutions()})
-}
-
 // handleChallenge issues a fresh single-use login nonce.
 func (s *Server) handleChallenge(w http.ResponseWriter, r *http.Request) {
 	var req struct{}

@@ -50,7 +50,7 @@ func (s *Server) handleIssue(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err.(*api.Error))
 		return
 	}
-	if !s.institutions.Eligible(conf.Institution) {
+	if !s.institutions.EligibleOn(conf.Institution, s.now()) {
 		writeError(w, api.NewError(api.CodeUnknownInstitution).WithDetail("institution code %q", conf.Institution.Code))
 		return
 	}

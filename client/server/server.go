@@ -152,7 +152,7 @@ func New(st Store, sealer *pii.Sealer, roots *x509.CertPool, opts ...Option) *Se
 // Handler returns the HTTP handler of the /v1 API.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /v1/institutions", s.handleInstitutions)
+	mux.HandleFunc("GET /v1/institutions", s.ServeDirectory)
 	mux.HandleFunc("GET /v1/receipt-certificate", s.handleReceiptCertificate)
 	mux.HandleFunc("POST /v1/login/challenge", s.handleChallenge)
 	mux.HandleFunc("POST /v1/login", s.expensive(s.handleLogin))
