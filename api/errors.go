@@ -34,6 +34,18 @@ const (
 	CodeForbidden          Code = "forbidden"
 	CodeRateLimited        Code = "rate_limited"
 	CodeInternal           Code = "internal"
+
+	// Codes of the approval registry, the ID/password login, certificate
+	// revocation and binding, and the extra identity check.
+	CodeApprovalRevoked        Code = "approval_revoked"
+	CodeCertRevoked            Code = "certificate_revoked"
+	CodeRevocationUnavailable  Code = "revocation_unavailable"
+	CodeCertMismatch           Code = "certificate_mismatch"
+	CodeLoginFailed            Code = "login_failed"
+	CodeAccountLocked          Code = "account_locked"
+	CodePasswordChangeRequired Code = "password_change_required"
+	CodeLoginIncomplete        Code = "login_incomplete"
+	CodeIdentityMethodMismatch Code = "identity_method_mismatch"
 )
 
 type codeInfo struct {
@@ -67,6 +79,16 @@ var codes = map[Code]codeInfo{
 	CodeForbidden:          {http.StatusForbidden, "You are not allowed to do this.", "이 작업을 할 권한이 없습니다."},
 	CodeRateLimited:        {http.StatusTooManyRequests, "Too many requests. Please wait a moment and try again.", "요청이 너무 많습니다. 잠시 후 다시 시도해 주세요."},
 	CodeInternal:           {http.StatusInternalServerError, "Something went wrong on the server. Please try again later.", "서버에 문제가 생겼습니다. 잠시 후 다시 시도해 주세요."},
+
+	CodeApprovalRevoked:        {http.StatusForbidden, "Your approval to use the issuance system was revoked. Please visit a local community service centre with your ID.", "발급시스템 이용 승인이 취소되었습니다. 신분증을 가지고 읍·면·동 행정복지센터를 방문해 주세요."},
+	CodeCertRevoked:            {http.StatusForbidden, "The certificate has been revoked by its certificate authority.", "인증기관이 폐지(효력정지)한 인증서입니다."},
+	CodeRevocationUnavailable:  {http.StatusServiceUnavailable, "Whether the certificate was revoked cannot be checked right now. Please try again later.", "지금은 인증서의 폐지 여부를 확인할 수 없습니다. 잠시 후 다시 시도해 주세요."},
+	CodeCertMismatch:           {http.StatusForbidden, "This certificate does not belong to the approved citizen, or is not the one registered at approval.", "이 인증서는 승인받은 본인의 인증서가 아니거나, 승인 때 등록한 인증서가 아닙니다."},
+	CodeLoginFailed:            {http.StatusUnauthorized, "The ID or the password is not correct.", "아이디 또는 비밀번호가 맞지 않습니다."},
+	CodeAccountLocked:          {http.StatusTooManyRequests, "Too many wrong passwords: login is blocked for a while. Please try again later.", "비밀번호를 여러 번 잘못 입력하여 잠시 로그인할 수 없습니다. 나중에 다시 시도해 주세요."},
+	CodePasswordChangeRequired: {http.StatusForbidden, "Please change the initial password first.", "초기 비밀번호를 먼저 변경해 주세요."},
+	CodeLoginIncomplete:        {http.StatusForbidden, "Please finish logging in with your certificate first.", "인증서 로그인을 먼저 마쳐 주세요."},
+	CodeIdentityMethodMismatch: {http.StatusConflict, "This is not the additional identity check chosen at your approval.", "승인 때 선택한 추가 본인확인 방법이 아닙니다."},
 }
 
 // Codes returns every defined code, for documentation and tests.

@@ -22,6 +22,9 @@ var declaredCodes = []api.Code{
 	api.CodeCodeExpired, api.CodeTooManyAttempts, api.CodeContentMismatch,
 	api.CodeSignerMismatch, api.CodeCitizenMismatch, api.CodeUnknownInstitution,
 	api.CodeNotFound, api.CodeConflict, api.CodeForbidden, api.CodeRateLimited, api.CodeInternal,
+	api.CodeApprovalRevoked, api.CodeCertRevoked, api.CodeRevocationUnavailable, api.CodeCertMismatch,
+	api.CodeLoginFailed, api.CodeAccountLocked, api.CodePasswordChangeRequired, api.CodeLoginIncomplete,
+	api.CodeIdentityMethodMismatch,
 }
 
 func TestCodesListsEveryDeclaredCodeOnce(t *testing.T) {

@@ -19,9 +19,18 @@ type ChallengeResponse struct {
 // LoginRequest is the body of POST /v1/login: the nonce and a CMS SignedData
 // (DER) whose encapsulated content is LoginContent(nonce) and which carries the
 // signer's certificate.
+//
+// For a Korean NPKI certificate, which carries a VID instead of being
+// registered at approval, the client also sends RandomNum, the random number R
+// kept in the certificate's private key, and, unless it logs in after
+// POST /v1/login/password, the citizen's RRN: the server recomputes the VID
+// from the approved number and R. Both are as secret as the number itself:
+// only over TLS; the server neither logs nor stores them.
 type LoginRequest struct {
 	Nonce     string `json:"nonce"`
 	Signature []byte `json:"signature"`
+	RRN       string `json:"rrn,omitempty"`
+	RandomNum []byte `json:"random_num,omitempty"`
 }
 
 // LoginResponse answers POST /v1/login.
@@ -33,6 +42,76 @@ type LoginResponse struct {
 	IdentityMethod string `json:"identity_method"` // "mobile", "landline" or "token"
 	Phone          string `json:"phone"`           // masked, e.g. "010-****-5678"
 	ApprovalUntil  string `json:"approval_until"`
+
+	// RenewableFrom is when the approval's renewal window opens (30 days
+	// before ApprovalUntil): from then on the app reminds the citizen.
+	RenewableFrom string `json:"renewable_from,omitempty"`
+	// IdleTimeoutSeconds: a session unused this long ends before ExpiresAt.
+	IdleTimeoutSeconds int `json:"idle_timeout_seconds,omitempty"`
+	// PasswordChangeRequired: the initial password handed over at approval
+	// has not been changed yet (POST /v1/password).
+	PasswordChangeRequired bool `json:"password_change_required,omitempty"`
+	// Channels are the phone channels the citizen may choose for the code
+	// ("sms", "voice"), the default first; empty for a security token.
+	Channels []string `json:"channels,omitempty"`
+	// GuardianConsent is the consent recorded at approval for a minor or a
+	// person under limited guardianship (R4), to be shown on the
+	// confirmations the citizen issues.
+	GuardianConsent *GuardianConsent `json:"guardian_consent,omitempty"`
+}
+
+// GuardianConsent is a legal representative's or limited guardian's consent
+// (R4) as recorded at approval. It holds no full resident registration number.
+type GuardianConsent struct {
+	Kind       string `json:"kind"` // "legal_representative" (법정대리인) or "limited_guardian" (한정후견인)
+	Name       string `json:"name"`
+	Relation   string `json:"relation"`
+	MaskedRRN  string `json:"masked_rrn"` // e.g. "700101-2******"
+	Document   string `json:"document"`   // the proof document shown at the office
+	RecordedAt string `json:"recorded_at"`
+}
+
+// PasswordLoginRequest is the body of POST /v1/login/password, the first step
+// of the ID/password login; the certificate (POST /v1/login) follows.
+type PasswordLoginRequest struct {
+	LoginID  string `json:"login_id"`
+	Password string `json:"password"`
+}
+
+// PasswordLoginResponse answers POST /v1/login/password: a session that may
+// only change the password and finish the login with the certificate.
+type PasswordLoginResponse struct {
+	Token                  string `json:"token"`
+	ExpiresAt              string `json:"expires_at"`
+	PasswordChangeRequired bool   `json:"password_change_required"`
+	Next                   string `json:"next"` // "change_password" or "certificate"
+}
+
+// ChangePasswordRequest is the body of POST /v1/password.
+type ChangePasswordRequest struct {
+	CurrentPassword string `json:"current_password"`
+	NewPassword     string `json:"new_password"`
+}
+
+// CodeRequest is the optional body of POST /v1/identity/code: the channel the
+// citizen wants, "" for their default.
+type CodeRequest struct {
+	Channel string `json:"channel,omitempty"`
+}
+
+// IdentityContent is the exact content a citizen with a security token signs,
+// with the token's certificate, for the extra identity check: a login
+// signature cannot be mistaken for it.
+func IdentityContent(nonce string) []byte {
+	return []byte("bonsign-identity:" + nonce)
+}
+
+// TokenCheckRequest is the body of POST /v1/identity/token: a nonce from
+// POST /v1/login/challenge and a CMS SignedData (DER) over
+// IdentityContent(nonce) made with the security token's certificate.
+type TokenCheckRequest struct {
+	Nonce     string `json:"nonce"`
+	Signature []byte `json:"signature"`
 }
 
 // CodeResponse answers POST /v1/identity/code: where the code went and until
@@ -41,6 +120,8 @@ type CodeResponse struct {
 	Channel   string `json:"channel"` // "sms" or "voice"
 	Phone     string `json:"phone"`   // masked
 	ExpiresAt string `json:"expires_at"`
+	// ResendAfter is when another code may be asked for (rate limit).
+	ResendAfter string `json:"resend_after,omitempty"`
 }
 
 // VerifyCodeRequest is the body of POST /v1/identity/verify.

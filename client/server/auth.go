@@ -11,12 +11,53 @@ import (
 	"io"
 	"math/big"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/bonsign/bonsign/api"
+	"github.com/bonsign/bonsign/client/server/approval"
+	"github.com/bonsign/bonsign/client/server/password"
 	"github.com/bonsign/bonsign/client/server/phone"
 	"github.com/bonsign/bonsign/client/server/store"
+	"github.com/bonsign/bonsign/signer/npki"
+)
+
+// Citizen login (R5). Two ways in:
+//
+//   - the certificate alone: POST /v1/login with a signed nonce;
+//   - ID and password first (POST /v1/login/password), which opens a session
+//     at the password stage, then the same POST /v1/login with that session's
+//     token, which moves it to the certificate stage under a new token. A
+//     session at the password stage whose initial password was never changed
+//     may only change it (POST /v1/password) or log out.
+//
+// The certificate is bound to the approved citizen through its VID for Korean
+// NPKI certificates (the client sends R, and the number when nothing else says
+// who the citizen is), otherwise through the certificate registered at
+// approval. Then comes the extra identity check chosen at approval: a code by
+// phone (text or voice) or a signature by the security token's certificate.
+
+// Limits of logins and sessions besides those in server.go.
+const (
+	// SessionIdleTimeout ends a session unused this long, before SessionTTL.
+	SessionIdleTimeout = 15 * time.Minute
+	// PasswordStageTTL is how long a session may stay at the password stage.
+	PasswordStageTTL = 10 * time.Minute
+	// PasswordMaxFailures wrong passwords in a row lock the account for
+	// PasswordLockout.
+	PasswordMaxFailures = 5
+	PasswordLockout     = 30 * time.Minute
+	// CodeResendGap is the shortest time between two codes sent to one
+	// citizen, and CodesPerHour the most sent in any hour.
+	CodeResendGap = 30 * time.Second
+	CodesPerHour  = 5
+
+	// touchEvery bounds how often a session's last use is written: the idle
+	// timeout is exact to within this, and a busy session costs no write
+	// per request.
+	touchEvery = time.Minute
 )
 
 // randomToken returns n random bytes as unpadded base64url.
@@ -33,12 +74,17 @@ func hashToken(t string) []byte {
 	return sum[:]
 }
 
+func bearer(r *http.Request) string {
+	t, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	return t
+}
+
 func (s *Server) internal(w http.ResponseWriter, r *http.Request, err error) {
 	s.log.Error("internal error", "path", r.URL.Path, "err", err.Error())
 	writeError(w, api.NewError(api.CodeInternal))
 }
 
-// handleChallenge issues a fresh single-use login nonce.
+// handleChallenge issues a fresh single-use nonce, for a login or a token check.
 func (s *Server) handleChallenge(w http.ResponseWriter, r *http.Request) {
 	var req struct{}
 	if e := decode(w, r, maxBody, &req); e != nil && r.ContentLength != 0 {
@@ -58,38 +104,77 @@ func (s *Server) handleChallenge(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, api.ChallengeResponse{Nonce: nonce, ExpiresAt: exp.UTC().Format(time.RFC3339)})
 }
 
-// approvalError says why citizen c may not use the system at now (R1), or nil.
+// takeNonce uses up a nonce: any attempt, failed or not, spends it.
+func (s *Server) takeNonce(ctx context.Context, nonce string, now time.Time) (*api.Error, error) {
+	exp, err := s.store.TakeChallenge(ctx, nonce)
+	if errors.Is(err, store.ErrNotFound) {
+		return api.NewError(api.CodeChallengeInvalid).WithDetail("unknown or already used nonce"), nil
+	} else if err != nil {
+		return nil, err
+	}
+	if !now.Before(exp) {
+		return api.NewError(api.CodeChallengeInvalid).WithDetail("the nonce has expired"), nil
+	}
+	return nil, nil
+}
+
+// approvalError says why citizen c may not use the system at now (R1, R2), or nil.
 func approvalError(c *store.Citizen, now time.Time) *api.Error {
-	switch {
-	case !c.RevokedAt.IsZero() && !now.Before(c.RevokedAt):
-		return api.NewError(api.CodeNotApproved).WithDetail("the approval was revoked")
-	case !now.Before(c.ExpiresAt):
+	switch approval.StatusAt(c.ExpiresAt, c.RevokedAt, now) {
+	case approval.StatusRevoked:
+		return api.NewError(api.CodeApprovalRevoked)
+	case approval.StatusExpired:
 		return api.NewError(api.CodeApprovalExpired)
-	case now.Before(c.ApprovedAt):
+	}
+	if now.Before(c.ApprovedAt) {
 		return api.NewError(api.CodeNotApproved)
 	}
 	return nil
 }
 
-// handleLogin checks a signed nonce and opens a session (R5).
+// pendingSession finds the password-stage session a certificate login
+// continues: the live password-stage session of the request's bearer token.
+// Any other token (none, ended, already at the certificate stage: clients
+// keep their last token) is no password step, and the login stands on the
+// certificate alone.
+func (s *Server) pendingSession(r *http.Request, now time.Time) (*store.Session, error) {
+	token := bearer(r)
+	if token == "" {
+		return nil, nil
+	}
+	se, err := s.store.Session(r.Context(), hashToken(token))
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return nil, nil
+	case err != nil:
+		return nil, err
+	case se.Stage != store.StagePassword || !now.Before(se.ExpiresAt) || now.Sub(se.LastSeenAt) >= SessionIdleTimeout:
+		return nil, nil
+	}
+	return se, nil
+}
+
+// handleLogin checks a signed nonce, binds the certificate to an approved
+// citizen, checks its revocation, and opens a session (R5).
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	var req api.LoginRequest
 	if e := decode(w, r, maxBody, &req); e != nil {
 		writeError(w, e)
 		return
 	}
+	ctx := r.Context()
 	now := s.now()
-	// The nonce is taken before anything else is checked: a failed attempt uses it up.
-	exp, err := s.store.TakeChallenge(r.Context(), req.Nonce)
-	if errors.Is(err, store.ErrNotFound) {
-		writeError(w, api.NewError(api.CodeChallengeInvalid).WithDetail("unknown or already used nonce"))
-		return
-	} else if err != nil {
+	pending, err := s.pendingSession(r, now)
+	if err != nil {
 		s.internal(w, r, err)
 		return
 	}
-	if !now.Before(exp) {
-		writeError(w, api.NewError(api.CodeChallengeInvalid).WithDetail("the nonce has expired"))
+	// The nonce is taken before anything else is checked: a failed attempt uses it up.
+	if e, err := s.takeNonce(ctx, req.Nonce, now); err != nil {
+		s.internal(w, r, err)
+		return
+	} else if e != nil {
+		writeError(w, e)
 		return
 	}
 	sg, e := s.verifyCMS(req.Signature, api.LoginContent(req.Nonce), now)
@@ -100,12 +185,178 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		writeError(w, e)
 		return
 	}
-	c, err := s.store.CitizenByCert(r.Context(), sg.fingerprint)
+	c, e, err := s.bindCertificate(ctx, sg, pending, &req)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	} else if e != nil {
+		writeError(w, e)
+		return
+	}
+	if e := approvalError(c, now); e != nil {
+		writeError(w, e)
+		return
+	}
+	if pending != nil && c.PasswordMustChange {
+		writeError(w, api.NewError(api.CodePasswordChangeRequired))
+		return
+	}
+	if e := s.revocationError(ctx, req.Signature, sg.cert, now); e != nil {
+		writeError(w, e)
+		return
+	}
+	token, err := s.randomToken(32)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	se := store.Session{TokenHash: hashToken(token), CitizenID: c.ID, CertFingerprint: sg.fingerprint,
+		Stage: store.StageCertificate, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(SessionTTL)}
+	if pending != nil {
+		err = s.reg().UpgradeSession(ctx, pending.TokenHash, se)
+	} else {
+		err = s.store.PutSession(ctx, se)
+	}
 	if errors.Is(err, store.ErrNotFound) {
-		writeError(w, api.NewError(api.CodeNotApproved))
+		writeError(w, api.NewError(api.CodeUnauthenticated).WithDetail("the session has ended"))
 		return
 	} else if err != nil {
 		s.internal(w, r, err)
+		return
+	}
+	rrn, phoneNo, err := s.openCitizen(c)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	consent, err := s.consentOf(c)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	s.log.Info("login", "citizen", c.ID, "password_first", pending != nil)
+	writeJSON(w, http.StatusOK, api.LoginResponse{
+		Token:                  token,
+		ExpiresAt:              se.ExpiresAt.UTC().Format(time.RFC3339),
+		Name:                   c.Name,
+		MaskedRRN:              rrn.Masked(),
+		IdentityMethod:         c.IdentityMethod,
+		Phone:                  phone.Mask(phoneNo),
+		ApprovalUntil:          c.ExpiresAt.UTC().Format(time.RFC3339),
+		RenewableFrom:          approval.RenewalOpens(c.ExpiresAt).UTC().Format(time.RFC3339),
+		IdleTimeoutSeconds:     int(SessionIdleTimeout / time.Second),
+		PasswordChangeRequired: c.PasswordMustChange,
+		Channels:               channels(c),
+		GuardianConsent:        apiConsent(consent),
+	})
+}
+
+// bindCertificate finds the approved citizen a login certificate belongs to.
+// The citizen is the one of the password-stage session, or the holder of the
+// number the client sent, or the one who registered this certificate. An NPKI
+// certificate (one with a VID) must then give its VID from the citizen's
+// number and the R the client sent; any other certificate must be the one
+// registered at approval.
+func (s *Server) bindCertificate(ctx context.Context, sg *signed, pending *store.Session, req *api.LoginRequest) (*store.Citizen, *api.Error, error) {
+	_, _, _, vidErr := npki.VID(sg.cert)
+	hasVID := vidErr == nil
+	if vidErr != nil && !errors.Is(vidErr, npki.ErrNoVID) {
+		return nil, api.NewError(api.CodeCertMismatch).WithDetail("the certificate's identifyData cannot be read"), nil
+	}
+	var c *store.Citizen
+	var err error
+	switch {
+	case pending != nil:
+		c, err = s.store.CitizenByID(ctx, pending.CitizenID)
+	case req.RRN != "":
+		rrn, perr := api.ParseRRN(req.RRN)
+		if perr != nil {
+			e := api.NewError(api.CodeInvalidField)
+			e.Fields = []api.FieldError{{Field: "rrn", Message: "Resident registration number: 13 digits, YYMMDD-SBBBBBB.",
+				MessageKo: "주민등록번호: 13자리 숫자(YYMMDD-SBBBBBB)로 입력하세요."}}
+			return nil, e, nil
+		}
+		c, err = s.store.CitizenByRRN(ctx, s.sealer.Index("rrn", string(rrn)))
+	default:
+		c, err = s.store.CitizenByCert(ctx, sg.fingerprint)
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		if hasVID && pending == nil && req.RRN == "" {
+			return nil, api.NewError(api.CodeNotApproved).WithDetail("an NPKI certificate not registered at approval needs the resident registration number (rrn) and R (random_num)"), nil
+		}
+		return nil, api.NewError(api.CodeNotApproved), nil
+	} else if err != nil {
+		return nil, nil, err
+	}
+	if !hasVID {
+		if c.CertFingerprint == "" || subtle.ConstantTimeCompare([]byte(c.CertFingerprint), []byte(sg.fingerprint)) != 1 {
+			return nil, api.NewError(api.CodeCertMismatch).WithDetail("not the certificate registered at approval"), nil
+		}
+		return c, nil, nil
+	}
+	if len(req.RandomNum) == 0 {
+		e := api.NewError(api.CodeInvalidField)
+		e.Fields = []api.FieldError{{Field: "random_num", Message: "An NPKI certificate needs R, the random number in its private key, to check its VID.",
+			MessageKo: "공동인증서의 본인확인(VID)에는 개인키의 난수(R)가 필요합니다."}}
+		return nil, e, nil
+	}
+	rrn, err := s.sealer.Open(c.RRNSealed, "citizen.rrn")
+	if err != nil {
+		return nil, nil, fmt.Errorf("citizen %d rrn: %w", c.ID, err)
+	}
+	// R and the number stay in this function: neither is logged nor stored.
+	if err := npki.CheckVID(sg.cert, string(rrn), req.RandomNum); err != nil {
+		return nil, api.NewError(api.CodeCertMismatch).WithDetail("the certificate's VID is not that of the approved citizen"), nil
+	}
+	return c, nil, nil
+}
+
+// channels lists the phone channels c may choose, their default first.
+func channels(c *store.Citizen) []string {
+	var out []string
+	switch c.IdentityMethod {
+	case MethodMobile:
+		out = []string{approval.ChannelSMS, approval.ChannelVoice}
+	case MethodLandline:
+		out = []string{approval.ChannelVoice}
+		if c.TextCapable {
+			out = append(out, approval.ChannelSMS)
+		}
+	default:
+		return nil
+	}
+	if i := slices.Index(out, c.CodeChannel); i > 0 {
+		out[0], out[i] = out[i], out[0]
+	}
+	return out
+}
+
+// handlePasswordLogin is the first step of the ID/password login: it checks
+// the password and opens a session at the password stage, which the
+// certificate login completes.
+func (s *Server) handlePasswordLogin(w http.ResponseWriter, r *http.Request) {
+	var req api.PasswordLoginRequest
+	if e := decode(w, r, maxBody, &req); e != nil {
+		writeError(w, e)
+		return
+	}
+	ctx := r.Context()
+	now := s.now()
+	reg := s.reg()
+	c, err := reg.CitizenByLoginID(ctx, strings.ToLower(strings.TrimSpace(req.LoginID)))
+	if errors.Is(err, store.ErrNotFound) {
+		password.VerifyNothing(req.Password)
+		writeError(w, api.NewError(api.CodeLoginFailed))
+		return
+	} else if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	if e, err := s.checkPassword(ctx, c, req.Password, now); err != nil {
+		s.internal(w, r, err)
+		return
+	} else if e != nil {
+		writeError(w, e)
 		return
 	}
 	if e := approvalError(c, now); e != nil {
@@ -117,40 +368,100 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
-	se := store.Session{TokenHash: hashToken(token), CitizenID: c.ID, CertFingerprint: sg.fingerprint,
-		CreatedAt: now, ExpiresAt: now.Add(SessionTTL)}
-	if err := s.store.PutSession(r.Context(), se); err != nil {
+	se := store.Session{TokenHash: hashToken(token), CitizenID: c.ID, Stage: store.StagePassword,
+		CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(PasswordStageTTL)}
+	if err := s.store.PutSession(ctx, se); err != nil {
 		s.internal(w, r, err)
 		return
 	}
-	rrn, phoneNo, err := s.openCitizen(c)
-	if err != nil {
-		s.internal(w, r, err)
-		return
+	next := "certificate"
+	if c.PasswordMustChange {
+		next = "change_password"
 	}
-	s.log.Info("login", "citizen", c.ID)
-	writeJSON(w, http.StatusOK, api.LoginResponse{
-		Token:          token,
-		ExpiresAt:      se.ExpiresAt.UTC().Format(time.RFC3339),
-		Name:           c.Name,
-		MaskedRRN:      rrn.Masked(),
-		IdentityMethod: c.IdentityMethod,
-		Phone:          phone.Mask(phoneNo),
-		ApprovalUntil:  c.ExpiresAt.UTC().Format(time.RFC3339),
-	})
+	s.log.Info("password login", "citizen", c.ID)
+	writeJSON(w, http.StatusOK, api.PasswordLoginResponse{Token: token, ExpiresAt: se.ExpiresAt.UTC().Format(time.RFC3339),
+		PasswordChangeRequired: c.PasswordMustChange, Next: next})
 }
 
-// openCitizen unseals the RRN and phone number of c.
-func (s *Server) openCitizen(c *store.Citizen) (api.RRN, string, error) {
-	rrn, err := s.sealer.Open(c.RRNSealed, "citizen.rrn")
-	if err != nil {
-		return "", "", fmt.Errorf("citizen %d rrn: %w", c.ID, err)
+// checkPassword checks a citizen's password, counting failures and locking
+// the account after PasswordMaxFailures in a row.
+func (s *Server) checkPassword(ctx context.Context, c *store.Citizen, pw string, now time.Time) (*api.Error, error) {
+	if now.Before(c.PasswordLockedUntil) {
+		password.VerifyNothing(pw)
+		return lockedError(c.PasswordLockedUntil), nil
 	}
-	ph, err := s.sealer.Open(c.PhoneSealed, "citizen.phone")
+	ok, err := password.Verify(c.PasswordHash, pw)
 	if err != nil {
-		return "", "", fmt.Errorf("citizen %d phone: %w", c.ID, err)
+		return nil, fmt.Errorf("citizen %d password: %w", c.ID, err)
 	}
-	return api.RRN(rrn), string(ph), nil
+	reg := s.reg()
+	if !ok {
+		until, err := reg.PasswordFailed(ctx, c.ID, PasswordMaxFailures, now.Add(PasswordLockout))
+		if err != nil {
+			return nil, err
+		}
+		if !until.IsZero() {
+			s.log.Warn("citizen password locked", "citizen", c.ID)
+			return lockedError(until), nil
+		}
+		return api.NewError(api.CodeLoginFailed), nil
+	}
+	if c.PasswordFailures > 0 {
+		return nil, reg.PasswordSucceeded(ctx, c.ID)
+	}
+	return nil, nil
+}
+
+func lockedError(until time.Time) *api.Error {
+	return api.NewError(api.CodeAccountLocked).WithDetail("locked until %s", until.UTC().Format(time.RFC3339))
+}
+
+// handleChangePassword changes the citizen's password; it is how the initial
+// password is replaced at first use.
+func (s *Server) handleChangePassword(w http.ResponseWriter, r *http.Request) {
+	a := sessionOf(r)
+	var req api.ChangePasswordRequest
+	if e := decode(w, r, maxBody, &req); e != nil {
+		writeError(w, e)
+		return
+	}
+	ctx := r.Context()
+	now := s.now()
+	if e, err := s.checkPassword(ctx, a.citizen, req.CurrentPassword, now); err != nil {
+		s.internal(w, r, err)
+		return
+	} else if e != nil {
+		writeError(w, e)
+		return
+	}
+	var problem string
+	switch {
+	case password.CheckNew(req.NewPassword) != nil:
+		problem = fmt.Sprintf("New password: at least %d characters, with letters and digits or symbols.|새 비밀번호: %d자 이상으로, 문자와 숫자 또는 기호를 섞어 주세요.", password.MinLength, password.MinLength)
+	case req.NewPassword == req.CurrentPassword:
+		problem = "New password: it must differ from the current one.|새 비밀번호: 지금 비밀번호와 달라야 합니다."
+	case strings.Contains(strings.ToLower(req.NewPassword), a.citizen.LoginID):
+		problem = "New password: it must not contain the login ID.|새 비밀번호: 아이디를 포함할 수 없습니다."
+	}
+	if problem != "" {
+		en, ko, _ := strings.Cut(problem, "|")
+		e := api.NewError(api.CodeInvalidField)
+		e.Fields = []api.FieldError{{Field: "new_password", Message: en, MessageKo: ko}}
+		writeError(w, e)
+		return
+	}
+	hash, err := password.Hash(req.NewPassword)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	h := history(now.Truncate(time.Millisecond), "citizen", "", approval.ActionPasswordChange, nil)
+	if err := s.reg().SetPassword(ctx, a.citizen.ID, hash, false, h); err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	s.log.Info("password changed", "citizen", a.citizen.ID)
+	writeJSON(w, http.StatusOK, struct{}{})
 }
 
 type sessionKey struct{}
@@ -161,22 +472,53 @@ type authed struct {
 	citizen *store.Citizen
 }
 
+// liveSession finds the session of token, ending it when it has expired or
+// been idle too long.
+func (s *Server) liveSession(ctx context.Context, token string, now time.Time) (*store.Session, *api.Error, error) {
+	se, err := s.store.Session(ctx, hashToken(token))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, api.NewError(api.CodeUnauthenticated).WithDetail("the session has ended"), nil
+	} else if err != nil {
+		return nil, nil, err
+	}
+	var why string
+	switch {
+	case !now.Before(se.ExpiresAt):
+		why = "the session has expired"
+	case now.Sub(se.LastSeenAt) >= SessionIdleTimeout:
+		why = "the session was idle too long"
+	default:
+		if now.Sub(se.LastSeenAt) >= touchEvery {
+			if err := s.reg().TouchSession(ctx, se.TokenHash, now); err != nil {
+				return nil, nil, err
+			}
+		}
+		return se, nil, nil
+	}
+	if err := s.store.DeleteSession(ctx, se.TokenHash); err != nil {
+		return nil, nil, err
+	}
+	return nil, api.NewError(api.CodeUnauthenticated).WithDetail("%s", why), nil
+}
+
 // withSession requires a valid bearer session token whose citizen is still
-// approved, and, when verified is true, a passed extra identity check.
+// approved, and, when verified is true, a passed extra identity check. A
+// session at the password stage passes when verified is false: the handlers
+// that need the certificate stage check it themselves.
 func (s *Server) withSession(verified bool, next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || token == "" {
+		token := bearer(r)
+		if token == "" {
 			writeError(w, api.NewError(api.CodeUnauthenticated).WithDetail("an Authorization: Bearer session token is required"))
 			return
 		}
 		now := s.now()
-		se, err := s.store.Session(r.Context(), hashToken(token))
-		if errors.Is(err, store.ErrNotFound) || err == nil && !now.Before(se.ExpiresAt) {
-			writeError(w, api.NewError(api.CodeUnauthenticated).WithDetail("the session has ended"))
-			return
-		} else if err != nil {
+		se, e, err := s.liveSession(r.Context(), token, now)
+		if err != nil {
 			s.internal(w, r, err)
+			return
+		} else if e != nil {
+			writeError(w, e)
 			return
 		}
 		c, err := s.store.CitizenByID(r.Context(), se.CitizenID)
@@ -206,23 +548,81 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, struct{}{})
 }
 
+// identityStageError says why a session may not take the extra identity check
+// by method, or nil.
+func identityStageError(a *authed, method string) *api.Error {
+	if a.session.Stage != store.StageCertificate {
+		return api.NewError(api.CodeLoginIncomplete)
+	}
+	if (method == MethodToken) != (a.citizen.IdentityMethod == MethodToken) {
+		ko, en := approval.MethodLabel(a.citizen.IdentityMethod)
+		return api.NewError(api.CodeIdentityMethodMismatch).WithDetail("the method chosen at approval is %s (%s)", en, ko)
+	}
+	return nil
+}
+
 // codeIndex is the keyed hash under which a session's code is stored.
 func (s *Server) codeIndex(tokenHash []byte, code string) []byte {
 	return s.sealer.Index("code", base64.RawURLEncoding.EncodeToString(tokenHash)+":"+code)
 }
 
-// handleSendCode draws a 6-digit code and sends it to the citizen's phone.
+// codeText is what the citizen reads, or hears: a voice call reads the digits
+// one by one, twice.
+func codeText(code string, ch phone.Channel) string {
+	if ch == phone.Voice {
+		spoken := strings.Join(strings.Split(code, ""), ", ")
+		return fmt.Sprintf("전자본인서명확인서 발급시스템입니다. 인증번호를 알려 드립니다. %s. 다시 한 번 알려 드립니다. %s.", spoken, spoken)
+	}
+	return fmt.Sprintf("[bonsign] 전자본인서명확인서 인증번호 %s (3분 안에 입력해 주세요)", code)
+}
+
+// handleSendCode draws a 6-digit code and sends it to the citizen's phone by
+// the channel asked for (or the default chosen at approval). Sends to one
+// citizen are limited: one per CodeResendGap, CodesPerHour an hour.
 func (s *Server) handleSendCode(w http.ResponseWriter, r *http.Request) {
 	a := sessionOf(r)
+	var req api.CodeRequest
+	if e := decode(w, r, maxBody, &req); e != nil && r.ContentLength != 0 {
+		writeError(w, e)
+		return
+	}
+	if e := identityStageError(a, MethodMobile); e != nil {
+		writeError(w, e)
+		return
+	}
+	allowed := channels(a.citizen)
+	ch := req.Channel
+	if ch == "" {
+		ch = allowed[0]
+	}
+	if !slices.Contains(allowed, ch) {
+		e := api.NewError(api.CodeInvalidField)
+		e.Fields = []api.FieldError{{Field: "channel", Message: fmt.Sprintf("Channel: this phone can be reached by %s.", strings.Join(allowed, " or ")),
+			MessageKo: "수신 방법: 등록된 전화로 받을 수 없는 방법입니다."}}
+		writeError(w, e)
+		return
+	}
+	now := s.now()
+	err := s.reg().RecordCodeSend(r.Context(), a.citizen.ID, now, CodeResendGap, CodesPerHour)
+	var limited *store.RateLimitedError
+	if errors.As(err, &limited) {
+		wait := max(int(limited.RetryAt.Sub(now).Seconds()+0.999), 1)
+		w.Header().Set("Retry-After", strconv.Itoa(wait))
+		writeError(w, api.NewError(api.CodeRateLimited).WithDetail("another code can be sent in %d seconds", wait))
+		return
+	} else if err != nil {
+		s.internal(w, r, err)
+		return
+	}
 	n, err := randInt(s.rand, 1_000_000)
 	if err != nil {
 		s.internal(w, r, err)
 		return
 	}
 	code := fmt.Sprintf("%06d", n)
-	now := s.now()
 	exp := now.Add(CodeTTL)
-	if err := s.store.PutCode(r.Context(), store.Code{TokenHash: a.session.TokenHash, CodeHash: s.codeIndex(a.session.TokenHash, code), ExpiresAt: exp}); err != nil {
+	if err := s.store.PutCode(r.Context(), store.Code{TokenHash: a.session.TokenHash, CodeHash: s.codeIndex(a.session.TokenHash, code),
+		Channel: ch, ExpiresAt: exp}); err != nil {
 		s.internal(w, r, err)
 		return
 	}
@@ -231,13 +631,13 @@ func (s *Server) handleSendCode(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
-	msg := phone.Message{To: phoneNo, Channel: phone.SMS, SentAt: now,
-		Text: fmt.Sprintf("[bonsign] 전자본인서명확인서 인증번호 %s (3분 안에 입력해 주세요)", code)}
+	msg := phone.Message{To: phoneNo, Channel: phone.Channel(ch), SentAt: now, Code: code, Text: codeText(code, phone.Channel(ch))}
 	if err := s.phone.Send(r.Context(), msg); err != nil {
 		s.internal(w, r, fmt.Errorf("phone gateway: %w", err))
 		return
 	}
-	writeJSON(w, http.StatusOK, api.CodeResponse{Channel: string(msg.Channel), Phone: phone.Mask(phoneNo), ExpiresAt: exp.UTC().Format(time.RFC3339)})
+	writeJSON(w, http.StatusOK, api.CodeResponse{Channel: ch, Phone: phone.Mask(phoneNo), ExpiresAt: exp.UTC().Format(time.RFC3339),
+		ResendAfter: now.Add(CodeResendGap).UTC().Format(time.RFC3339)})
 }
 
 // handleVerifyCode checks the code the citizen typed: 3 minutes, 5 tries, one use.
@@ -245,6 +645,10 @@ func (s *Server) handleVerifyCode(w http.ResponseWriter, r *http.Request) {
 	a := sessionOf(r)
 	var req api.VerifyCodeRequest
 	if e := decode(w, r, maxBody, &req); e != nil {
+		writeError(w, e)
+		return
+	}
+	if e := identityStageError(a, MethodMobile); e != nil {
 		writeError(w, e)
 		return
 	}
@@ -270,6 +674,66 @@ func (s *Server) handleVerifyCode(w http.ResponseWriter, r *http.Request) {
 		}
 		writeJSON(w, http.StatusOK, struct{}{})
 	}
+}
+
+// handleTokenCheck is the extra identity check for a citizen who chose the
+// security token: a fresh nonce signed with the token's certificate, the one
+// registered at approval.
+func (s *Server) handleTokenCheck(w http.ResponseWriter, r *http.Request) {
+	a := sessionOf(r)
+	var req api.TokenCheckRequest
+	if e := decode(w, r, maxBody, &req); e != nil {
+		writeError(w, e)
+		return
+	}
+	if e := identityStageError(a, MethodToken); e != nil {
+		writeError(w, e)
+		return
+	}
+	ctx := r.Context()
+	now := s.now()
+	if e, err := s.takeNonce(ctx, req.Nonce, now); err != nil {
+		s.internal(w, r, err)
+		return
+	} else if e != nil {
+		writeError(w, e)
+		return
+	}
+	sg, e := s.verifyCMS(req.Signature, api.IdentityContent(req.Nonce), now)
+	if e != nil {
+		if e.Code == api.CodeContentMismatch {
+			e = api.NewError(api.CodeSignatureInvalid).WithDetail("the signed content is not this check's nonce")
+		}
+		writeError(w, e)
+		return
+	}
+	if subtle.ConstantTimeCompare([]byte(sg.fingerprint), []byte(a.citizen.TokenFingerprint)) != 1 {
+		writeError(w, api.NewError(api.CodeCertMismatch).WithDetail("not the security token's certificate registered at approval"))
+		return
+	}
+	if e := s.revocationError(ctx, req.Signature, sg.cert, now); e != nil {
+		writeError(w, e)
+		return
+	}
+	if err := s.store.MarkVerified(ctx, a.session.TokenHash); err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	s.log.Info("token check passed", "citizen", a.citizen.ID)
+	writeJSON(w, http.StatusOK, struct{}{})
+}
+
+// openCitizen unseals the RRN and phone number of c.
+func (s *Server) openCitizen(c *store.Citizen) (api.RRN, string, error) {
+	rrn, err := s.sealer.Open(c.RRNSealed, "citizen.rrn")
+	if err != nil {
+		return "", "", fmt.Errorf("citizen %d rrn: %w", c.ID, err)
+	}
+	ph, err := s.sealer.Open(c.PhoneSealed, "citizen.phone")
+	if err != nil {
+		return "", "", fmt.Errorf("citizen %d phone: %w", c.ID, err)
+	}
+	return api.RRN(rrn), string(ph), nil
 }
 
 func randInt(r io.Reader, max int64) (int64, error) {

@@ -1,10 +1,12 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"log/slog"
 	"net/http/httptest"
 	"path/filepath"
 	"regexp"
@@ -15,6 +17,7 @@ import (
 	"github.com/bonsign/bonsign/api"
 	"github.com/bonsign/bonsign/client"
 	"github.com/bonsign/bonsign/client/server"
+	"github.com/bonsign/bonsign/client/server/approval"
 	"github.com/bonsign/bonsign/client/server/phone"
 	"github.com/bonsign/bonsign/client/server/pii"
 	"github.com/bonsign/bonsign/client/server/store"
@@ -32,7 +35,8 @@ const (
 )
 
 // harness is a real server on 127.0.0.1 with a real SQLite file, a test CA,
-// one approved citizen, and a clock the test moves.
+// a clerk, one approved citizen, a clock the test moves, and the server's log
+// lines kept for the test to read.
 type harness struct {
 	t       testing.TB
 	srv     *server.Server
@@ -44,14 +48,38 @@ type harness struct {
 	outbox  *phone.Outbox
 	npsKey  string // API key of 국민연금공단
 	hugKey  string // API key of 주택도시보증공사
+	clerk   *approval.Clerk
+	logs    *logBuffer // every line the server logged, JSON
 
 	mu  sync.Mutex
 	now time.Time
 }
 
-func newHarness(t testing.TB) *harness {
+// logBuffer collects log output safely from concurrent requests.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// clerkPassword is the harness clerk's password.
+const clerkPassword = "clerk-pass-1234"
+
+// newHarness starts the server with opts added to the harness's own.
+func newHarness(t testing.TB, opts ...server.Option) *harness {
 	t.Helper()
-	h := &harness{t: t, now: time.Now(), outbox: &phone.Outbox{}}
+	h := &harness{t: t, now: time.Now(), outbox: &phone.Outbox{}, logs: &logBuffer{}}
 	h.dbPath = filepath.Join(t.TempDir(), "bonsign.db")
 	var err error
 	if h.db, err = store.OpenSQLite(h.dbPath); err != nil {
@@ -64,12 +92,17 @@ func newHarness(t testing.TB) *harness {
 	}
 	h.ca = testpki.NewCA(t, "test CA")
 	h.citizen = h.ca.Issue(t, citizenName, testpki.Options{NotAfter: time.Now().AddDate(3, 0, 0)})
-	h.srv = server.New(h.db, sealer, h.ca.Pool(), server.WithClock(h.clock), server.WithPhoneGateway(h.outbox))
+	log := slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	opts = append([]server.Option{server.WithClock(h.clock), server.WithPhoneGateway(h.outbox), server.WithLogger(log)}, opts...)
+	h.srv = server.New(h.db, sealer, h.ca.Pool(), opts...)
 	ts := httptest.NewServer(h.srv.Handler())
 	t.Cleanup(ts.Close)
 	h.url = ts.URL
-	h.approve(h.citizen, citizenName, citizenRRN)
 	ctx := context.Background()
+	if h.clerk, err = h.srv.AddClerk(ctx, "clerk-1", "김담당", "청운효자동 행정복지센터", clerkPassword); err != nil {
+		t.Fatal(err)
+	}
+	h.approve(h.citizen, citizenName, citizenRRN)
 	if h.npsKey, err = h.srv.CreateInstitutionKey(ctx, npsCode, "test"); err != nil {
 		t.Fatal(err)
 	}
@@ -91,15 +124,33 @@ func (h *harness) advance(d time.Duration) {
 	h.now = h.now.Add(d)
 }
 
-func (h *harness) approve(leaf *testpki.Leaf, name, rrn string) {
+// set moves the clock to t.
+func (h *harness) set(t time.Time) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.now = t
+}
+
+// approve approves a citizen with a mobile phone and leaf as login certificate.
+func (h *harness) approve(leaf *testpki.Leaf, name, rrn string) *approval.Granted {
 	h.t.Helper()
-	_, err := h.srv.Approve(context.Background(), server.Approval{
-		Name: name, RRN: rrn, Address: "서울특별시 종로구 세종대로 209", Phone: "010-2222-3333",
-		IdentityMethod: server.MethodMobile, Certificate: leaf.Cert, Office: "청운효자동", Clerk: "clerk-1",
-	})
+	g, err := h.srv.Approve(context.Background(), h.approval(leaf, name, rrn))
 	if err != nil {
 		h.t.Fatal(err)
 	}
+	return g
+}
+
+// approval is the request approve sends, for tests to change.
+func (h *harness) approval(leaf *testpki.Leaf, name, rrn string) server.Approval {
+	a := server.Approval{
+		Name: name, RRN: rrn, Address: "서울특별시 종로구 세종대로 209", Phone: "010-2222-3333",
+		IdentityMethod: server.MethodMobile, Office: h.clerk.Office, Clerk: h.clerk.Login,
+	}
+	if leaf != nil {
+		a.Certificate = leaf.Cert
+	}
+	return a
 }
 
 func identity(l *testpki.Leaf) *signer.Identity {

@@ -85,6 +85,7 @@ type Server struct {
 	rand         io.Reader
 	log          *slog.Logger
 	receiptKey   *receiptkey.Key
+	ident        identity // approval registry, logins, console: settings and caches (approval.go)
 
 	limits     Limits
 	proxies    []*net.IPNet
@@ -164,6 +165,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /healthz", s.handleHealth)
 	mux.HandleFunc("GET /readyz", s.handleReady)
 	mux.Handle("GET /metrics", s.metricsHandler())
+	s.mountIdentity(mux) // the ID/password login, the token check and the clerk console (approval.go)
 	mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, api.NewError(api.CodeNotFound).WithDetail("no endpoint %s %s", r.Method, r.URL.Path))
 	})

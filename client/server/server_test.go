@@ -170,7 +170,10 @@ func TestLogin(t *testing.T) {
 	})
 	t.Run("an expired approval is refused", func(t *testing.T) {
 		h := newHarness(t)
-		h.advance(2*365*24*time.Hour + time.Minute)
+		// Two calendar years on, the approval (which ends at midnight at the
+		// start of the anniversary, Korean time) has expired.
+		now := h.clock()
+		h.advance(now.AddDate(2, 0, 0).Sub(now))
 		_, err := client.New(h.url).Login(ctx, identity(h.citizen).SignCMS)
 		wantCode(t, err, api.CodeApprovalExpired)
 	})

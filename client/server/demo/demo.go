@@ -1,7 +1,8 @@
 // Package demo runs a complete bonsign issuance system on 127.0.0.1 for
 // newcomers and tests: a demo certificate authority, one approved demo citizen
 // (fictional name and resident registration number) with a PKCS#12
-// certificate file, an institution API key, a SQLite store and the development
+// certificate file and an initial password, a demo clerk for the clerk console
+// (/console/), an institution API key, a SQLite store and the development
 // phone gateway whose outbox the app shows.
 //
 // Everything lives in one data directory and survives a restart; Start with
@@ -48,6 +49,10 @@ const (
 	Password = "demo1234!"
 	// InstitutionCode is the institution whose API key the demo creates.
 	InstitutionCode = "bs-pub-nps"
+	// ClerkLogin is the demo clerk's login for the console.
+	ClerkLogin = "demo-clerk"
+	// Office is the demo clerk's office.
+	Office = "종로구 청운효자동 행정복지센터 (데모)"
 )
 
 // Env is a running demo.
@@ -64,6 +69,11 @@ type Env struct {
 	APIKey      string // the demo institution's API key
 	Institution string // the demo institution's code
 
+	ClerkLogin      string // the demo clerk's console login
+	ClerkPassword   string
+	LoginID         string // the demo citizen's ID for the ID/password login
+	InitialPassword string // the demo citizen's initial password (until changed)
+
 	outbox *phone.Outbox
 	http   *http.Server
 	store  *store.SQLite
@@ -71,7 +81,10 @@ type Env struct {
 
 // state is what the demo keeps between runs, besides the database.
 type state struct {
-	APIKey string `json:"api_key"`
+	APIKey          string `json:"api_key"`
+	ClerkPassword   string `json:"clerk_password"`
+	LoginID         string `json:"login_id"`
+	InitialPassword string `json:"initial_password"`
 }
 
 // Start prepares the data directory dir (creating the CA, the citizen and the
@@ -142,7 +155,7 @@ func StartWithLogger(dir string, reset bool, log *slog.Logger) (env *Env, err er
 	}
 	srv := server.New(env.store, sealer, roots, server.WithPhoneGateway(env.outbox), server.WithLogger(log), server.WithReceiptKey(rk))
 	if firstRun {
-		if st.APIKey, err = seed(srv, env); err != nil {
+		if st, err = seed(srv, env); err != nil {
 			return nil, err
 		}
 		out, _ := json.MarshalIndent(st, "", "  ")
@@ -151,6 +164,8 @@ func StartWithLogger(dir string, reset bool, log *slog.Logger) (env *Env, err er
 		}
 	}
 	env.APIKey = st.APIKey
+	env.ClerkLogin, env.ClerkPassword = ClerkLogin, st.ClerkPassword
+	env.LoginID, env.InitialPassword = st.LoginID, st.InitialPassword
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("demo: listen: %w", err)
@@ -161,29 +176,37 @@ func StartWithLogger(dir string, reset bool, log *slog.Logger) (env *Env, err er
 	return env, nil
 }
 
-// seed approves the demo citizen and creates the institution API key.
-func seed(srv *server.Server, env *Env) (string, error) {
+// seed creates the demo clerk, approves the demo citizen through them, and
+// creates the institution API key.
+func seed(srv *server.Server, env *Env) (state, error) {
+	var st state
 	p12, err := os.ReadFile(env.CertPath)
 	if err != nil {
-		return "", fmt.Errorf("demo: %w", err)
+		return st, fmt.Errorf("demo: %w", err)
 	}
 	_, cert, _, err := pkcs12.DecodeChain(p12, env.Password)
 	if err != nil {
-		return "", fmt.Errorf("demo: %w", err)
+		return st, fmt.Errorf("demo: %w", err)
 	}
 	ctx := context.Background()
-	_, err = srv.Approve(ctx, server.Approval{
+	st.ClerkPassword = "demo-clerk-1234"
+	clerk, err := srv.AddClerk(ctx, ClerkLogin, "김담당 (데모)", Office, st.ClerkPassword)
+	if err != nil {
+		return st, fmt.Errorf("demo: add clerk: %w", err)
+	}
+	g, err := srv.Approve(ctx, server.Approval{
 		Name: env.Name, RRN: env.RRN, Address: env.Address, Phone: CitizenPhone,
-		IdentityMethod: server.MethodMobile, Certificate: cert, Office: "종로구 청운효자동 행정복지센터 (데모)", Clerk: "demo-clerk",
+		IdentityMethod: server.MethodMobile, Certificate: cert, LoginID: "hong",
+		Office: clerk.Office, Clerk: clerk.Login,
 	})
 	if err != nil {
-		return "", fmt.Errorf("demo: approve citizen: %w", err)
+		return st, fmt.Errorf("demo: approve citizen: %w", err)
 	}
-	key, err := srv.CreateInstitutionKey(ctx, InstitutionCode, "demo")
-	if err != nil {
-		return "", fmt.Errorf("demo: %w", err)
+	st.LoginID, st.InitialPassword = g.LoginID, g.InitialPassword
+	if st.APIKey, err = srv.CreateInstitutionKey(ctx, InstitutionCode, "demo"); err != nil {
+		return st, fmt.Errorf("demo: %w", err)
 	}
-	return key, nil
+	return st, nil
 }
 
 // createPKI makes the demo CA and the citizen's RSA-2048 certificate in a

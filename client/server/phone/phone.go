@@ -1,6 +1,7 @@
 // Package phone sends the extra identity check codes (R3, R5) to citizens'
 // phones. Outbox is the development gateway: it keeps the messages in memory
-// for the demo and the tests to read, and sends nothing.
+// for the demo and the tests to read, and sends nothing. Webhook hands each
+// message to a real SMS/ARS provider's relay as a signed JSON POST.
 package phone
 
 import (
@@ -24,7 +25,8 @@ const (
 type Message struct {
 	To      string // the phone number, digits and hyphens
 	Channel Channel
-	Text    string
+	Text    string // what the text says, or what the call reads out
+	Code    string // the code alone, for providers that compose their own message
 	SentAt  time.Time
 }
 

@@ -17,22 +17,69 @@ type SQLite struct {
 	db *sql.DB
 }
 
-// schema is applied in order; user_version records how many steps ran.
+// schema is applied in order; user_version records how many steps ran. A
+// step, once released, never changes: changes are new steps appended here.
 var schema = []string{
+	// Version 1.
 	`CREATE TABLE citizens (
-		id               INTEGER PRIMARY KEY,
-		name             TEXT NOT NULL,
-		rrn_index        BLOB NOT NULL UNIQUE,
-		rrn_sealed       BLOB NOT NULL,
-		address_sealed   BLOB NOT NULL,
-		phone_sealed     BLOB NOT NULL,
-		identity_method  TEXT NOT NULL,
-		cert_fingerprint TEXT NOT NULL UNIQUE,
-		office           TEXT NOT NULL,
-		clerk            TEXT NOT NULL,
-		approved_at      INTEGER NOT NULL,
-		expires_at       INTEGER NOT NULL,
-		revoked_at       INTEGER NOT NULL DEFAULT 0
+		id                    INTEGER PRIMARY KEY,
+		name                  TEXT NOT NULL,
+		rrn_index             BLOB NOT NULL UNIQUE,
+		rrn_sealed            BLOB NOT NULL,
+		address_sealed        BLOB NOT NULL,
+		phone_sealed          BLOB NOT NULL,
+		identity_method       TEXT NOT NULL CHECK (identity_method IN ('token', 'mobile', 'landline')),
+		code_channel          TEXT NOT NULL CHECK (code_channel IN ('sms', 'voice')),
+		text_capable          INTEGER NOT NULL,
+		cert_fingerprint      TEXT UNIQUE,
+		token_fingerprint     TEXT UNIQUE,
+		login_id              TEXT NOT NULL UNIQUE,
+		password_hash         TEXT NOT NULL,
+		password_must_change  INTEGER NOT NULL,
+		password_failures     INTEGER NOT NULL DEFAULT 0,
+		password_locked_until INTEGER NOT NULL DEFAULT 0,
+		limited_guardianship  INTEGER NOT NULL DEFAULT 0,
+		consent_sealed        BLOB,
+		office                TEXT NOT NULL,
+		clerk                 TEXT NOT NULL,
+		approved_at           INTEGER NOT NULL,
+		expires_at            INTEGER NOT NULL,
+		revoked_at            INTEGER NOT NULL DEFAULT 0,
+		revoke_reason         TEXT NOT NULL DEFAULT ''
+	);
+	-- Every change to an approval, kept at least 10 years: rows are only ever
+	-- added. The triggers refuse any UPDATE or DELETE, whoever asks.
+	CREATE TABLE approval_history (
+		id         INTEGER PRIMARY KEY,
+		citizen_id INTEGER NOT NULL REFERENCES citizens(id),
+		at         INTEGER NOT NULL,
+		actor      TEXT NOT NULL,
+		office     TEXT NOT NULL,
+		action     TEXT NOT NULL,
+		detail     TEXT NOT NULL
+	);
+	CREATE INDEX approval_history_citizen ON approval_history(citizen_id, id);
+	CREATE TRIGGER approval_history_no_update BEFORE UPDATE ON approval_history
+	BEGIN SELECT RAISE(ABORT, 'approval_history is append-only'); END;
+	CREATE TRIGGER approval_history_no_delete BEFORE DELETE ON approval_history
+	BEGIN SELECT RAISE(ABORT, 'approval_history is append-only'); END;
+	CREATE TABLE clerks (
+		id            INTEGER PRIMARY KEY,
+		login         TEXT NOT NULL UNIQUE,
+		name          TEXT NOT NULL,
+		office        TEXT NOT NULL,
+		password_hash TEXT NOT NULL,
+		failures      INTEGER NOT NULL DEFAULT 0,
+		locked_until  INTEGER NOT NULL DEFAULT 0,
+		disabled      INTEGER NOT NULL DEFAULT 0,
+		created_at    INTEGER NOT NULL
+	);
+	CREATE TABLE clerk_sessions (
+		token_hash   BLOB PRIMARY KEY,
+		clerk_id     INTEGER NOT NULL REFERENCES clerks(id),
+		created_at   INTEGER NOT NULL,
+		last_seen_at INTEGER NOT NULL,
+		expires_at   INTEGER NOT NULL
 	);
 	CREATE TABLE challenges (
 		nonce      TEXT PRIMARY KEY,
@@ -42,16 +89,27 @@ var schema = []string{
 		token_hash       BLOB PRIMARY KEY,
 		citizen_id       INTEGER NOT NULL REFERENCES citizens(id),
 		cert_fingerprint TEXT NOT NULL,
+		stage            TEXT NOT NULL CHECK (stage IN ('password', 'certificate')),
 		verified         INTEGER NOT NULL DEFAULT 0,
 		created_at       INTEGER NOT NULL,
+		last_seen_at     INTEGER NOT NULL,
 		expires_at       INTEGER NOT NULL
 	);
+	CREATE INDEX sessions_citizen ON sessions(citizen_id);
 	CREATE TABLE codes (
 		token_hash BLOB PRIMARY KEY REFERENCES sessions(token_hash) ON DELETE CASCADE,
 		code_hash  BLOB NOT NULL,
+		channel    TEXT NOT NULL,
 		expires_at INTEGER NOT NULL,
 		attempts   INTEGER NOT NULL DEFAULT 0
 	);
+	-- When codes were sent to whom, for the resend limits; rows older than
+	-- an hour are dropped.
+	CREATE TABLE code_sends (
+		citizen_id INTEGER NOT NULL REFERENCES citizens(id),
+		sent_at    INTEGER NOT NULL
+	);
+	CREATE INDEX code_sends_citizen ON code_sends(citizen_id, sent_at);
 	CREATE TABLE confirmations (
 		issue_number     TEXT PRIMARY KEY,
 		citizen_id       INTEGER NOT NULL REFERENCES citizens(id),
@@ -70,6 +128,10 @@ var schema = []string{
 		created_at       INTEGER NOT NULL
 	);`,
 }
+
+// ErrPrerelease is returned for a database made by a development build before
+// schema version 1 was settled: start it afresh (the demo: -reset).
+var ErrPrerelease = errors.New("store: the database was made by a development build of bonsign; move it away and start afresh (demo: -reset)")
 
 // OpenSQLite opens (creating if needed) the SQLite store at path and brings its
 // schema up to date. Writes are durable: WAL with synchronous=FULL.
@@ -116,6 +178,13 @@ func (s *SQLite) migrate(ctx context.Context) error {
 			return fmt.Errorf("store: migrate: %w", err)
 		}
 	}
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM pragma_table_info('citizens') WHERE name = 'login_id'`).Scan(&n); err != nil {
+		return fmt.Errorf("store: read schema: %w", err)
+	}
+	if n == 0 {
+		return ErrPrerelease
+	}
 	return nil
 }
 
@@ -136,44 +205,254 @@ func fromMS(v int64) time.Time {
 	return time.UnixMilli(v).UTC()
 }
 
-func isUnique(err error) bool {
-	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed") ||
-		err != nil && strings.Contains(err.Error(), "PRIMARY KEY")
-}
-
-// PutCitizen records a new approval and returns its id.
-func (s *SQLite) PutCitizen(ctx context.Context, c Citizen) (int64, error) {
-	res, err := s.db.ExecContext(ctx, `INSERT INTO citizens
-		(name, rrn_index, rrn_sealed, address_sealed, phone_sealed, identity_method, cert_fingerprint, office, clerk, approved_at, expires_at, revoked_at)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
-		c.Name, c.RRNIndex, c.RRNSealed, c.AddressSealed, c.PhoneSealed, c.IdentityMethod, c.CertFingerprint,
-		c.Office, c.Clerk, ms(c.ApprovedAt), ms(c.ExpiresAt), ms(c.RevokedAt))
-	if isUnique(err) {
-		return 0, ErrDuplicate
-	} else if err != nil {
-		return 0, fmt.Errorf("store: put citizen: %w", err)
+// duplicate maps a uniqueness failure to a *DuplicateError naming the value,
+// and returns nil for any other error.
+func duplicate(err error) error {
+	if err == nil {
+		return nil
 	}
-	return res.LastInsertId()
+	msg := err.Error()
+	if !strings.Contains(msg, "UNIQUE constraint failed") && !strings.Contains(msg, "PRIMARY KEY") {
+		return nil
+	}
+	for col, name := range map[string]string{
+		"citizens.rrn_index": "rrn", "citizens.cert_fingerprint": "cert", "citizens.token_fingerprint": "token_cert",
+		"citizens.login_id": "login_id", "clerks.login": "login",
+	} {
+		if strings.Contains(msg, col) {
+			return &DuplicateError{Column: name}
+		}
+	}
+	return ErrDuplicate
 }
 
-const citizenColumns = `id, name, rrn_index, rrn_sealed, address_sealed, phone_sealed, identity_method, cert_fingerprint, office, clerk, approved_at, expires_at, revoked_at`
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// execer is what both *sql.DB and *sql.Tx offer.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+func addHistory(ctx context.Context, x execer, h History) error {
+	_, err := x.ExecContext(ctx, `INSERT INTO approval_history (citizen_id, at, actor, office, action, detail) VALUES (?,?,?,?,?,?)`,
+		h.CitizenID, ms(h.At), h.Actor, h.Office, h.Action, h.Detail)
+	if err != nil {
+		return fmt.Errorf("store: history: %w", err)
+	}
+	return nil
+}
+
+// inTx runs f in one transaction, committed when f returns nil.
+func (s *SQLite) inTx(ctx context.Context, f func(tx *sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	defer tx.Rollback()
+	if err := f(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
+
+const insertCitizen = `INSERT INTO citizens
+	(name, rrn_index, rrn_sealed, address_sealed, phone_sealed, identity_method, code_channel, text_capable,
+	 cert_fingerprint, token_fingerprint, login_id, password_hash, password_must_change, password_failures, password_locked_until,
+	 limited_guardianship, consent_sealed, office, clerk, approved_at, expires_at, revoked_at, revoke_reason)
+	VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
+
+func citizenArgs(c Citizen) []any {
+	return []any{c.Name, c.RRNIndex, c.RRNSealed, c.AddressSealed, c.PhoneSealed, c.IdentityMethod, c.CodeChannel, c.TextCapable,
+		nullable(c.CertFingerprint), nullable(c.TokenFingerprint), c.LoginID, c.PasswordHash, c.PasswordMustChange,
+		c.PasswordFailures, ms(c.PasswordLockedUntil), c.LimitedGuardianship, c.ConsentSealed, c.Office, c.Clerk,
+		ms(c.ApprovedAt), ms(c.ExpiresAt), ms(c.RevokedAt), c.RevokeReason}
+}
+
+// PutCitizen records a new approval and returns its id; the history says the
+// approving clerk approved it.
+func (s *SQLite) PutCitizen(ctx context.Context, c Citizen) (int64, error) {
+	return s.InsertCitizen(ctx, c, History{At: c.ApprovedAt, Actor: c.Clerk, Office: c.Office, Action: "approve", Detail: "{}"})
+}
+
+// InsertCitizen records a new approval and its first history row, and returns
+// its id. A citizen, certificate or login ID already present is a
+// *DuplicateError.
+func (s *SQLite) InsertCitizen(ctx context.Context, c Citizen, h History) (int64, error) {
+	var id int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, insertCitizen, citizenArgs(c)...)
+		if d := duplicate(err); d != nil {
+			return d
+		} else if err != nil {
+			return fmt.Errorf("store: put citizen: %w", err)
+		}
+		if id, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		h.CitizenID = id
+		return addHistory(ctx, tx, h)
+	})
+	return id, err
+}
+
+// ReplaceCitizen writes a new approval over a lapsed one (expired or
+// revoked), keeping the row and its history. prev is the row as the caller
+// read it: when its approval changed meanwhile, nothing is written and
+// ErrConflict is returned. Sessions of the citizen end.
+func (s *SQLite) ReplaceCitizen(ctx context.Context, prev *Citizen, c Citizen, h History) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		args := append(citizenArgs(c), prev.ID, ms(prev.ExpiresAt), ms(prev.RevokedAt))
+		res, err := tx.ExecContext(ctx, `UPDATE citizens SET
+			name = ?, rrn_index = ?, rrn_sealed = ?, address_sealed = ?, phone_sealed = ?, identity_method = ?, code_channel = ?, text_capable = ?,
+			cert_fingerprint = ?, token_fingerprint = ?, login_id = ?, password_hash = ?, password_must_change = ?, password_failures = ?, password_locked_until = ?,
+			limited_guardianship = ?, consent_sealed = ?, office = ?, clerk = ?, approved_at = ?, expires_at = ?, revoked_at = ?, revoke_reason = ?
+			WHERE id = ? AND expires_at = ? AND revoked_at = ?`, args...)
+		if d := duplicate(err); d != nil {
+			return d
+		} else if err != nil {
+			return fmt.Errorf("store: replace citizen: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return ErrConflict
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE citizen_id = ?`, prev.ID); err != nil {
+			return fmt.Errorf("store: replace citizen: %w", err)
+		}
+		h.CitizenID = prev.ID
+		return addHistory(ctx, tx, h)
+	})
+}
+
+// RenewCitizen moves the expiry of an approval in force from prevExpires to
+// expires. When the approval changed meanwhile (renewed, revoked) nothing is
+// written and ErrConflict is returned: a double submission renews once.
+func (s *SQLite) RenewCitizen(ctx context.Context, id int64, prevExpires, expires time.Time, h History) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE citizens SET expires_at = ? WHERE id = ? AND expires_at = ? AND revoked_at = 0`,
+			ms(expires), id, ms(prevExpires))
+		if err != nil {
+			return fmt.Errorf("store: renew: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return ErrConflict
+		}
+		h.CitizenID = id
+		return addHistory(ctx, tx, h)
+	})
+}
+
+// RevokeCitizen revokes an approval at at and ends every session of the
+// citizen in the same transaction. An approval already revoked is ErrConflict.
+func (s *SQLite) RevokeCitizen(ctx context.Context, id int64, at time.Time, reason string, h History) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE citizens SET revoked_at = ?, revoke_reason = ? WHERE id = ? AND revoked_at = 0`,
+			ms(at), reason, id)
+		if err != nil {
+			return fmt.Errorf("store: revoke: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return ErrConflict
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE citizen_id = ?`, id); err != nil {
+			return fmt.Errorf("store: revoke: %w", err)
+		}
+		h.CitizenID = id
+		return addHistory(ctx, tx, h)
+	})
+}
+
+// SetConsent records (or replaces) the consent of a citizen and whether they
+// are under limited guardianship.
+func (s *SQLite) SetConsent(ctx context.Context, id int64, limited bool, sealed []byte, h History) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE citizens SET limited_guardianship = ?, consent_sealed = ? WHERE id = ?`, limited, sealed, id)
+		if err != nil {
+			return fmt.Errorf("store: consent: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return ErrNotFound
+		}
+		h.CitizenID = id
+		return addHistory(ctx, tx, h)
+	})
+}
+
+// SetPassword replaces a citizen's password hash, clears the failures and the
+// lock, and says whether it must be changed at next use.
+func (s *SQLite) SetPassword(ctx context.Context, id int64, hash string, mustChange bool, h History) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE citizens SET password_hash = ?, password_must_change = ?, password_failures = 0, password_locked_until = 0
+			WHERE id = ?`, hash, mustChange, id)
+		if err != nil {
+			return fmt.Errorf("store: set password: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return ErrNotFound
+		}
+		h.CitizenID = id
+		return addHistory(ctx, tx, h)
+	})
+}
+
+// PasswordFailed counts a wrong password of a citizen. At the max-th failure
+// in a row the account is locked until lockUntil and the count starts again.
+// It returns the lock's end (zero when not locked).
+func (s *SQLite) PasswordFailed(ctx context.Context, id int64, max int, lockUntil time.Time) (time.Time, error) {
+	var locked int64
+	err := s.db.QueryRowContext(ctx, `UPDATE citizens SET
+		password_failures = CASE WHEN password_failures + 1 >= ?1 THEN 0 ELSE password_failures + 1 END,
+		password_locked_until = CASE WHEN password_failures + 1 >= ?1 THEN ?2 ELSE password_locked_until END
+		WHERE id = ?3 RETURNING password_locked_until`, max, ms(lockUntil), id).Scan(&locked)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("store: password failed: %w", err)
+	}
+	if locked != ms(lockUntil) {
+		return time.Time{}, nil
+	}
+	return fromMS(locked), nil
+}
+
+// PasswordSucceeded clears a citizen's count of wrong passwords.
+func (s *SQLite) PasswordSucceeded(ctx context.Context, id int64) error {
+	if _, err := s.db.ExecContext(ctx, `UPDATE citizens SET password_failures = 0 WHERE id = ? AND password_failures <> 0`, id); err != nil {
+		return fmt.Errorf("store: password succeeded: %w", err)
+	}
+	return nil
+}
+
+const citizenColumns = `id, name, rrn_index, rrn_sealed, address_sealed, phone_sealed, identity_method, code_channel, text_capable,
+	coalesce(cert_fingerprint, ''), coalesce(token_fingerprint, ''), login_id, password_hash, password_must_change, password_failures,
+	password_locked_until, limited_guardianship, consent_sealed, office, clerk, approved_at, expires_at, revoked_at, revoke_reason`
 
 func scanCitizen(row *sql.Row) (*Citizen, error) {
 	var c Citizen
-	var approved, expires, revoked int64
-	err := row.Scan(&c.ID, &c.Name, &c.RRNIndex, &c.RRNSealed, &c.AddressSealed, &c.PhoneSealed, &c.IdentityMethod,
-		&c.CertFingerprint, &c.Office, &c.Clerk, &approved, &expires, &revoked)
+	var locked, approved, expires, revoked int64
+	err := row.Scan(&c.ID, &c.Name, &c.RRNIndex, &c.RRNSealed, &c.AddressSealed, &c.PhoneSealed, &c.IdentityMethod, &c.CodeChannel,
+		&c.TextCapable, &c.CertFingerprint, &c.TokenFingerprint, &c.LoginID, &c.PasswordHash, &c.PasswordMustChange, &c.PasswordFailures,
+		&locked, &c.LimitedGuardianship, &c.ConsentSealed, &c.Office, &c.Clerk, &approved, &expires, &revoked, &c.RevokeReason)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	} else if err != nil {
 		return nil, fmt.Errorf("store: citizen: %w", err)
 	}
+	c.PasswordLockedUntil = fromMS(locked)
 	c.ApprovedAt, c.ExpiresAt, c.RevokedAt = fromMS(approved), fromMS(expires), fromMS(revoked)
 	return &c, nil
 }
 
 // CitizenByCert finds the citizen whose registered certificate has fingerprint fp.
 func (s *SQLite) CitizenByCert(ctx context.Context, fp string) (*Citizen, error) {
+	if fp == "" {
+		return nil, ErrNotFound
+	}
 	return scanCitizen(s.db.QueryRowContext(ctx, `SELECT `+citizenColumns+` FROM citizens WHERE cert_fingerprint = ?`, fp))
 }
 
@@ -185,6 +464,32 @@ func (s *SQLite) CitizenByRRN(ctx context.Context, index []byte) (*Citizen, erro
 // CitizenByID finds the citizen with id.
 func (s *SQLite) CitizenByID(ctx context.Context, id int64) (*Citizen, error) {
 	return scanCitizen(s.db.QueryRowContext(ctx, `SELECT `+citizenColumns+` FROM citizens WHERE id = ?`, id))
+}
+
+// CitizenByLoginID finds the citizen with a login ID.
+func (s *SQLite) CitizenByLoginID(ctx context.Context, loginID string) (*Citizen, error) {
+	return scanCitizen(s.db.QueryRowContext(ctx, `SELECT `+citizenColumns+` FROM citizens WHERE login_id = ?`, loginID))
+}
+
+// History lists the history of a citizen's approval, oldest first.
+func (s *SQLite) History(ctx context.Context, citizenID int64) ([]History, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT citizen_id, at, actor, office, action, detail FROM approval_history
+		WHERE citizen_id = ? ORDER BY id`, citizenID)
+	if err != nil {
+		return nil, fmt.Errorf("store: history: %w", err)
+	}
+	defer rows.Close()
+	var out []History
+	for rows.Next() {
+		var h History
+		var at int64
+		if err := rows.Scan(&h.CitizenID, &at, &h.Actor, &h.Office, &h.Action, &h.Detail); err != nil {
+			return nil, fmt.Errorf("store: history: %w", err)
+		}
+		h.At = fromMS(at)
+		out = append(out, h)
+	}
+	return out, rows.Err()
 }
 
 // PutChallenge stores a login nonce until expires.
@@ -209,46 +514,87 @@ func (s *SQLite) TakeChallenge(ctx context.Context, nonce string) (time.Time, er
 	return fromMS(exp), nil
 }
 
-// PutSession stores a new session.
-func (s *SQLite) PutSession(ctx context.Context, se Session) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO sessions (token_hash, citizen_id, cert_fingerprint, verified, created_at, expires_at)
-		VALUES (?,?,?,?,?,?)`, se.TokenHash, se.CitizenID, se.CertFingerprint, se.Verified, ms(se.CreatedAt), ms(se.ExpiresAt))
+func (se *Session) stage() string {
+	if se.Stage == "" {
+		return StageCertificate
+	}
+	return se.Stage
+}
+
+func putSession(ctx context.Context, x execer, se Session) error {
+	last := se.LastSeenAt
+	if last.IsZero() {
+		last = se.CreatedAt
+	}
+	_, err := x.ExecContext(ctx, `INSERT INTO sessions (token_hash, citizen_id, cert_fingerprint, stage, verified, created_at, last_seen_at, expires_at)
+		VALUES (?,?,?,?,?,?,?,?)`, se.TokenHash, se.CitizenID, se.CertFingerprint, se.stage(), se.Verified, ms(se.CreatedAt), ms(last), ms(se.ExpiresAt))
 	if err != nil {
 		return fmt.Errorf("store: put session: %w", err)
 	}
 	return nil
 }
 
+// PutSession stores a new session (at StageCertificate when Stage is "").
+func (s *SQLite) PutSession(ctx context.Context, se Session) error {
+	return putSession(ctx, s.db, se)
+}
+
+// UpgradeSession replaces the session oldHash by se in one step: a login's
+// next stage gets a new token, and the old one stops working. When oldHash is
+// gone (logged out, revoked) nothing is stored and ErrNotFound is returned.
+func (s *SQLite) UpgradeSession(ctx context.Context, oldHash []byte, se Session) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ? AND citizen_id = ?`, oldHash, se.CitizenID)
+		if err != nil {
+			return fmt.Errorf("store: upgrade session: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return ErrNotFound
+		}
+		return putSession(ctx, tx, se)
+	})
+}
+
 // Session finds a session by its token's hash.
 func (s *SQLite) Session(ctx context.Context, tokenHash []byte) (*Session, error) {
 	var se Session
-	var created, expires int64
-	err := s.db.QueryRowContext(ctx, `SELECT token_hash, citizen_id, cert_fingerprint, verified, created_at, expires_at
-		FROM sessions WHERE token_hash = ?`, tokenHash).Scan(&se.TokenHash, &se.CitizenID, &se.CertFingerprint, &se.Verified, &created, &expires)
+	var created, last, expires int64
+	err := s.db.QueryRowContext(ctx, `SELECT token_hash, citizen_id, cert_fingerprint, stage, verified, created_at, last_seen_at, expires_at
+		FROM sessions WHERE token_hash = ?`, tokenHash).Scan(&se.TokenHash, &se.CitizenID, &se.CertFingerprint, &se.Stage, &se.Verified,
+		&created, &last, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	} else if err != nil {
 		return nil, fmt.Errorf("store: session: %w", err)
 	}
-	se.CreatedAt, se.ExpiresAt = fromMS(created), fromMS(expires)
+	se.CreatedAt, se.LastSeenAt, se.ExpiresAt = fromMS(created), fromMS(last), fromMS(expires)
 	return &se, nil
+}
+
+// TouchSession records that a session was used at at (for the idle timeout).
+func (s *SQLite) TouchSession(ctx context.Context, tokenHash []byte, at time.Time) error {
+	if _, err := s.db.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?`, ms(at), tokenHash); err != nil {
+		return fmt.Errorf("store: touch session: %w", err)
+	}
+	return nil
 }
 
 // MarkVerified records that a session passed the extra identity check and
 // removes its code, so the code cannot be used again.
 func (s *SQLite) MarkVerified(ctx context.Context, tokenHash []byte) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("store: mark verified: %w", err)
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `UPDATE sessions SET verified = 1 WHERE token_hash = ?`, tokenHash); err != nil {
-		return fmt.Errorf("store: mark verified: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM codes WHERE token_hash = ?`, tokenHash); err != nil {
-		return fmt.Errorf("store: mark verified: %w", err)
-	}
-	return tx.Commit()
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE sessions SET verified = 1 WHERE token_hash = ?`, tokenHash)
+		if err != nil {
+			return fmt.Errorf("store: mark verified: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return ErrNotFound
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM codes WHERE token_hash = ?`, tokenHash); err != nil {
+			return fmt.Errorf("store: mark verified: %w", err)
+		}
+		return nil
+	})
 }
 
 // DeleteSession ends a session.
@@ -261,9 +607,9 @@ func (s *SQLite) DeleteSession(ctx context.Context, tokenHash []byte) error {
 
 // PutCode stores (or replaces) the code of a session, with no attempts made.
 func (s *SQLite) PutCode(ctx context.Context, c Code) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO codes (token_hash, code_hash, expires_at, attempts) VALUES (?,?,?,0)
-		ON CONFLICT(token_hash) DO UPDATE SET code_hash = excluded.code_hash, expires_at = excluded.expires_at, attempts = 0`,
-		c.TokenHash, c.CodeHash, ms(c.ExpiresAt))
+	_, err := s.db.ExecContext(ctx, `INSERT INTO codes (token_hash, code_hash, channel, expires_at, attempts) VALUES (?,?,?,?,0)
+		ON CONFLICT(token_hash) DO UPDATE SET code_hash = excluded.code_hash, channel = excluded.channel, expires_at = excluded.expires_at, attempts = 0`,
+		c.TokenHash, c.CodeHash, c.Channel, ms(c.ExpiresAt))
 	if err != nil {
 		return fmt.Errorf("store: put code: %w", err)
 	}
@@ -276,7 +622,7 @@ func (s *SQLite) AttemptCode(ctx context.Context, tokenHash []byte) (*Code, erro
 	var c Code
 	var exp int64
 	err := s.db.QueryRowContext(ctx, `UPDATE codes SET attempts = attempts + 1 WHERE token_hash = ?
-		RETURNING token_hash, code_hash, expires_at, attempts - 1`, tokenHash).Scan(&c.TokenHash, &c.CodeHash, &exp, &c.Attempts)
+		RETURNING token_hash, code_hash, channel, expires_at, attempts - 1`, tokenHash).Scan(&c.TokenHash, &c.CodeHash, &c.Channel, &exp, &c.Attempts)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	} else if err != nil {
@@ -286,12 +632,152 @@ func (s *SQLite) AttemptCode(ctx context.Context, tokenHash []byte) (*Code, erro
 	return &c, nil
 }
 
+// RateLimitedError is returned by RecordCodeSend when a send is not allowed
+// yet; RetryAt is when it will be.
+type RateLimitedError struct{ RetryAt time.Time }
+
+func (e *RateLimitedError) Error() string { return "store: too many codes sent" }
+
+// RecordCodeSend records that a code is sent to a citizen at now, unless one
+// was sent less than gap ago or perHour were sent in the hour before now: then
+// nothing is recorded and a *RateLimitedError says when to try again. The
+// check and the record are one transaction, so concurrent requests cannot
+// both pass.
+func (s *SQLite) RecordCodeSend(ctx context.Context, citizenID int64, now time.Time, gap time.Duration, perHour int) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		hourAgo := now.Add(-time.Hour)
+		if _, err := tx.ExecContext(ctx, `DELETE FROM code_sends WHERE citizen_id = ? AND sent_at <= ?`, citizenID, ms(hourAgo)); err != nil {
+			return fmt.Errorf("store: code sends: %w", err)
+		}
+		var n int
+		var first, last sql.NullInt64
+		err := tx.QueryRowContext(ctx, `SELECT count(*), min(sent_at), max(sent_at) FROM code_sends WHERE citizen_id = ?`, citizenID).
+			Scan(&n, &first, &last)
+		if err != nil {
+			return fmt.Errorf("store: code sends: %w", err)
+		}
+		if last.Valid && now.Before(fromMS(last.Int64).Add(gap)) {
+			return &RateLimitedError{RetryAt: fromMS(last.Int64).Add(gap)}
+		}
+		if n >= perHour {
+			return &RateLimitedError{RetryAt: fromMS(first.Int64).Add(time.Hour)}
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO code_sends (citizen_id, sent_at) VALUES (?, ?)`, citizenID, ms(now)); err != nil {
+			return fmt.Errorf("store: code sends: %w", err)
+		}
+		return nil
+	})
+}
+
+// PutClerk creates a clerk account and returns its id; a login already taken
+// is a *DuplicateError.
+func (s *SQLite) PutClerk(ctx context.Context, c Clerk) (int64, error) {
+	res, err := s.db.ExecContext(ctx, `INSERT INTO clerks (login, name, office, password_hash, created_at) VALUES (?,?,?,?,?)`,
+		c.Login, c.Name, c.Office, c.PasswordHash, ms(c.CreatedAt))
+	if d := duplicate(err); d != nil {
+		return 0, d
+	} else if err != nil {
+		return 0, fmt.Errorf("store: put clerk: %w", err)
+	}
+	return res.LastInsertId()
+}
+
+func (s *SQLite) clerkWhere(ctx context.Context, where string, arg any) (*Clerk, error) {
+	var c Clerk
+	var locked, created int64
+	err := s.db.QueryRowContext(ctx, `SELECT id, login, name, office, password_hash, failures, locked_until, disabled, created_at
+		FROM clerks WHERE `+where, arg).Scan(&c.ID, &c.Login, &c.Name, &c.Office, &c.PasswordHash, &c.Failures, &locked, &c.Disabled, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	} else if err != nil {
+		return nil, fmt.Errorf("store: clerk: %w", err)
+	}
+	c.LockedUntil, c.CreatedAt = fromMS(locked), fromMS(created)
+	return &c, nil
+}
+
+// ClerkByLogin finds a clerk by login name.
+func (s *SQLite) ClerkByLogin(ctx context.Context, login string) (*Clerk, error) {
+	return s.clerkWhere(ctx, "login = ?", login)
+}
+
+// ClerkByID finds a clerk by id.
+func (s *SQLite) ClerkByID(ctx context.Context, id int64) (*Clerk, error) {
+	return s.clerkWhere(ctx, "id = ?", id)
+}
+
+// ClerkFailed counts a wrong password of a clerk, as PasswordFailed does for
+// citizens, and returns the lock's end (zero when not locked).
+func (s *SQLite) ClerkFailed(ctx context.Context, id int64, max int, lockUntil time.Time) (time.Time, error) {
+	var locked int64
+	err := s.db.QueryRowContext(ctx, `UPDATE clerks SET
+		failures = CASE WHEN failures + 1 >= ?1 THEN 0 ELSE failures + 1 END,
+		locked_until = CASE WHEN failures + 1 >= ?1 THEN ?2 ELSE locked_until END
+		WHERE id = ?3 RETURNING locked_until`, max, ms(lockUntil), id).Scan(&locked)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("store: clerk failed: %w", err)
+	}
+	if locked != ms(lockUntil) {
+		return time.Time{}, nil
+	}
+	return fromMS(locked), nil
+}
+
+// ClerkSucceeded clears a clerk's count of wrong passwords.
+func (s *SQLite) ClerkSucceeded(ctx context.Context, id int64) error {
+	if _, err := s.db.ExecContext(ctx, `UPDATE clerks SET failures = 0 WHERE id = ? AND failures <> 0`, id); err != nil {
+		return fmt.Errorf("store: clerk succeeded: %w", err)
+	}
+	return nil
+}
+
+// PutClerkSession stores a new console session.
+func (s *SQLite) PutClerkSession(ctx context.Context, se ClerkSession) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO clerk_sessions (token_hash, clerk_id, created_at, last_seen_at, expires_at) VALUES (?,?,?,?,?)`,
+		se.TokenHash, se.ClerkID, ms(se.CreatedAt), ms(se.LastSeenAt), ms(se.ExpiresAt))
+	if err != nil {
+		return fmt.Errorf("store: put clerk session: %w", err)
+	}
+	return nil
+}
+
+// ClerkSession finds a console session by its token's hash.
+func (s *SQLite) ClerkSession(ctx context.Context, tokenHash []byte) (*ClerkSession, error) {
+	var se ClerkSession
+	var created, last, expires int64
+	err := s.db.QueryRowContext(ctx, `SELECT token_hash, clerk_id, created_at, last_seen_at, expires_at FROM clerk_sessions WHERE token_hash = ?`,
+		tokenHash).Scan(&se.TokenHash, &se.ClerkID, &created, &last, &expires)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	} else if err != nil {
+		return nil, fmt.Errorf("store: clerk session: %w", err)
+	}
+	se.CreatedAt, se.LastSeenAt, se.ExpiresAt = fromMS(created), fromMS(last), fromMS(expires)
+	return &se, nil
+}
+
+// TouchClerkSession records that a console session was used at at.
+func (s *SQLite) TouchClerkSession(ctx context.Context, tokenHash []byte, at time.Time) error {
+	if _, err := s.db.ExecContext(ctx, `UPDATE clerk_sessions SET last_seen_at = ? WHERE token_hash = ?`, ms(at), tokenHash); err != nil {
+		return fmt.Errorf("store: touch clerk session: %w", err)
+	}
+	return nil
+}
+
+// DeleteClerkSession ends a console session.
+func (s *SQLite) DeleteClerkSession(ctx context.Context, tokenHash []byte) error {
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM clerk_sessions WHERE token_hash = ?`, tokenHash); err != nil {
+		return fmt.Errorf("store: delete clerk session: %w", err)
+	}
+	return nil
+}
+
 // InsertConfirmation stores an issued confirmation. A second confirmation with
 // the same digest or issue number is ErrDuplicate.
 func (s *SQLite) InsertConfirmation(ctx context.Context, c Confirmation) error {
 	_, err := s.db.ExecContext(ctx, `INSERT INTO confirmations (issue_number, citizen_id, confirmation_id, institution_code, digest, issued_at, sealed)
 		VALUES (?,?,?,?,?,?,?)`, c.IssueNumber, c.CitizenID, c.ConfirmationID, c.InstitutionCode, c.Digest, ms(c.IssuedAt), c.Sealed)
-	if isUnique(err) {
+	if duplicate(err) != nil {
 		return ErrDuplicate
 	} else if err != nil {
 		return fmt.Errorf("store: insert confirmation: %w", err)
@@ -340,7 +826,7 @@ func (s *SQLite) CountConfirmations(ctx context.Context) (int, error) {
 func (s *SQLite) PutInstitutionKey(ctx context.Context, k InstitutionKey) error {
 	_, err := s.db.ExecContext(ctx, `INSERT INTO institution_keys (key_hash, institution_code, label, created_at) VALUES (?,?,?,?)`,
 		k.KeyHash, k.InstitutionCode, k.Label, ms(k.CreatedAt))
-	if isUnique(err) {
+	if duplicate(err) != nil {
 		return ErrDuplicate
 	} else if err != nil {
 		return fmt.Errorf("store: put institution key: %w", err)

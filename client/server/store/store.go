@@ -1,6 +1,7 @@
 // Package store keeps the issuance server's records in SQLite (pure Go, WAL, no
-// cgo): approvals, login challenges, sessions, identity codes, confirmations and
-// institution API keys.
+// cgo): approvals and their append-only history, clerks and their console
+// sessions, login challenges, citizens' sessions, identity codes and the
+// record of codes sent, confirmations and institution API keys.
 //
 // Personal data arrives here already sealed (encrypted) by the server: the store
 // never sees a resident registration number in clear. Times are stored as Unix
@@ -18,31 +19,79 @@ var ErrNotFound = errors.New("store: not found")
 // ErrDuplicate is returned when an insert collides with an existing record.
 var ErrDuplicate = errors.New("store: duplicate")
 
-// Citizen is an approved citizen (R1): who they are, how they prove it online,
-// and until when the approval holds.
+// Citizen is a citizen's approval (R1): who they are, how they prove it
+// online, and until when the approval holds. There is one row per citizen:
+// renewals and new approvals after a lapse change it, and every change adds a
+// History row.
 type Citizen struct {
-	ID              int64
-	Name            string
-	RRNIndex        []byte // HMAC-SHA256 of the RRN: for lookups, reveals nothing
-	RRNSealed       []byte
-	AddressSealed   []byte
-	PhoneSealed     []byte
-	IdentityMethod  string // "mobile", "landline" or "token"
-	CertFingerprint string // SHA-256 of the certificate registered at approval, hex
-	Office          string
-	Clerk           string
-	ApprovedAt      time.Time
-	ExpiresAt       time.Time
-	RevokedAt       time.Time // zero when not revoked
+	ID            int64
+	Name          string
+	RRNIndex      []byte // HMAC-SHA256 of the RRN: for lookups, reveals nothing
+	RRNSealed     []byte
+	AddressSealed []byte
+	PhoneSealed   []byte
+
+	IdentityMethod string // "mobile", "landline" or "token"
+	CodeChannel    string // "sms" or "voice": the default channel of phone codes
+	TextCapable    bool   // the phone can receive text messages
+
+	CertFingerprint  string // SHA-256 of the certificate registered at approval, hex; "" when bound by VID only
+	TokenFingerprint string // SHA-256 of the security token's certificate, hex; "" unless the method is "token"
+
+	LoginID             string
+	PasswordHash        string // argon2id PHC string
+	PasswordMustChange  bool   // the initial password was not changed yet
+	PasswordFailures    int
+	PasswordLockedUntil time.Time
+
+	LimitedGuardianship bool
+	ConsentSealed       []byte // the recorded consent (R4), sealed JSON; nil when none
+
+	Office       string
+	Clerk        string
+	ApprovedAt   time.Time
+	ExpiresAt    time.Time
+	RevokedAt    time.Time // zero when not revoked
+	RevokeReason string
 }
+
+// History is one append-only row of an approval's history.
+type History struct {
+	CitizenID int64
+	At        time.Time
+	Actor     string
+	Office    string
+	Action    string
+	Detail    string // never personal data in clear
+}
+
+// DuplicateError says which unique value an insert or update collided with:
+// "rrn", "cert", "token_cert" or "login_id". It matches ErrDuplicate.
+type DuplicateError struct{ Column string }
+
+func (e *DuplicateError) Error() string { return "store: duplicate " + e.Column }
+
+// Is makes errors.Is(err, ErrDuplicate) hold.
+func (e *DuplicateError) Is(target error) bool { return target == ErrDuplicate }
+
+// ErrConflict is returned when a conditional update finds the row changed.
+var ErrConflict = errors.New("store: the record changed meanwhile")
+
+// Session stages.
+const (
+	StagePassword    = "password"    // ID and password checked; the certificate is next
+	StageCertificate = "certificate" // logged in with the certificate
+)
 
 // Session is a logged-in citizen. Only the SHA-256 of the token is stored.
 type Session struct {
 	TokenHash       []byte
 	CitizenID       int64
-	CertFingerprint string
+	CertFingerprint string // "" at StagePassword
+	Stage           string
 	Verified        bool // the extra identity check passed
 	CreatedAt       time.Time
+	LastSeenAt      time.Time
 	ExpiresAt       time.Time
 }
 
@@ -51,6 +100,7 @@ type Session struct {
 type Code struct {
 	TokenHash []byte
 	CodeHash  []byte
+	Channel   string
 	ExpiresAt time.Time
 	Attempts  int
 }
@@ -73,4 +123,26 @@ type InstitutionKey struct {
 	InstitutionCode string
 	Label           string
 	CreatedAt       time.Time
+}
+
+// Clerk is a clerk's account for the console and the admin command.
+type Clerk struct {
+	ID           int64
+	Login        string
+	Name         string
+	Office       string
+	PasswordHash string
+	Failures     int
+	LockedUntil  time.Time
+	Disabled     bool
+	CreatedAt    time.Time
+}
+
+// ClerkSession is a clerk logged in to the console.
+type ClerkSession struct {
+	TokenHash  []byte
+	ClerkID    int64
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+	ExpiresAt  time.Time
 }

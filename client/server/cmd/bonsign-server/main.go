@@ -3,16 +3,17 @@
 //
 //	bonsign-server serve -addr 127.0.0.1:8080 -db bonsign.db -key-file data.key -roots roots.pem
 //	bonsign-server demo -data DIR
-//	bonsign-server approve -db ... -key-file ... -name 홍길동 -rrn 900101-1234568 ...
+//	bonsign-server clerk-add -login kim01 -name 김담당 -office "청운효자동 행정복지센터"
+//	bonsign-server approve -clerk kim01 -id-checked -name 홍길동 -rrn - -address ... -phone 010-1234-5678 ...
+//	bonsign-server renew|revoke|show|consent -clerk kim01 -rrn - ...
 //	bonsign-server institution-key -db ... -key-file ... -code bs-pub-nps -label "연금 시스템"
 //
-// It builds without cgo.
+// docs/operations.md describes every command. It builds without cgo.
 package main
 
 import (
 	"context"
 	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"flag"
 	"fmt"
@@ -20,11 +21,13 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/bonsign/bonsign/client/server"
 	"github.com/bonsign/bonsign/client/server/demo"
+	"github.com/bonsign/bonsign/client/server/phone"
 	"github.com/bonsign/bonsign/client/server/pii"
 	"github.com/bonsign/bonsign/client/server/receiptkey"
 	"github.com/bonsign/bonsign/client/server/store"
@@ -35,7 +38,12 @@ const usage = `usage: bonsign-server <command> [flags]
 commands:
   serve            run the issuance server
   demo             run a demo server with a demo CA, citizen and institution key
+  clerk-add        create a clerk's account for the console and these commands
   approve          record a citizen's in-person approval
+  renew            renew an approval (only in the 30 days before it expires)
+  revoke           revoke an approval, with a reason
+  show             show a citizen's approval and its history
+  consent          record a legal representative's or limited guardian's consent
   institution-key  create an API key for an institution's system
 
 Run "bonsign-server <command> -h" for a command's flags.
@@ -53,8 +61,8 @@ func main() {
 		err = serve(args, log)
 	case "demo":
 		err = runDemo(args, log)
-	case "approve":
-		err = approve(args)
+	case "clerk-add", "approve", "renew", "revoke", "show", "consent":
+		err = admin(cmd, args, os.Stdin, os.Stdout)
 	case "institution-key":
 		err = institutionKey(args)
 	default:
@@ -123,11 +131,41 @@ func serve(args []string, log *slog.Logger) error {
 	var c common
 	c.register(fs)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
+	years := fs.Int("approval-years", 2, "years an approval (and a renewal) holds")
+	revocation := fs.String("revocation", "fail-closed", "when a certificate's CRL cannot be fetched: fail-closed (refuse the login) or fail-open (let it in, log a warning)")
+	secure := fs.Bool("secure-cookies", false, "mark the clerk console's cookies Secure even on plain HTTP (TLS ends at a proxy in front)")
+	webhook := fs.String("phone-webhook", "", "URL the identity codes are POSTed to (signed JSON) for an SMS/ARS provider; empty keeps them in memory (development only)")
+	webhookSecret := fs.String("phone-webhook-secret-file", "", "file holding the webhook's HMAC secret (or set BONSIGN_WEBHOOK_SECRET)")
 	fs.Parse(args)
 	if c.roots == "" {
 		return errors.New("-roots is required: without trust anchors no citizen can log in")
 	}
-	srv, st, err := c.open(server.WithLogger(log))
+	opts := []server.Option{server.WithLogger(log), server.WithApprovalValidity(*years), server.WithSecureCookies(*secure)}
+	switch *revocation {
+	case "fail-closed":
+		opts = append(opts, server.WithRevocationPolicy(server.FailClosed))
+	case "fail-open":
+		opts = append(opts, server.WithRevocationPolicy(server.FailOpen))
+	default:
+		return fmt.Errorf("-revocation must be fail-closed or fail-open, not %q", *revocation)
+	}
+	if *webhook != "" {
+		secret := []byte(os.Getenv("BONSIGN_WEBHOOK_SECRET"))
+		if *webhookSecret != "" {
+			data, err := os.ReadFile(*webhookSecret)
+			if err != nil {
+				return err
+			}
+			secret = []byte(strings.TrimSpace(string(data)))
+		}
+		if len(secret) < 32 {
+			return errors.New("the phone webhook needs a secret of at least 32 characters (-phone-webhook-secret-file or BONSIGN_WEBHOOK_SECRET)")
+		}
+		opts = append(opts, server.WithPhoneGateway(&phone.Webhook{URL: *webhook, Secret: secret}))
+	} else {
+		log.Warn("no -phone-webhook: identity codes are kept in memory and reach nobody (development only)")
+	}
+	srv, st, err := c.open(opts...)
 	if err != nil {
 		return err
 	}
@@ -167,47 +205,12 @@ func runDemo(args []string, log *slog.Logger) error {
 	fmt.Printf("  citizen certificate: %s (password %s)\n", env.CertPath, env.Password)
 	fmt.Printf("  citizen: %s, resident registration number %s (fictional)\n", env.Name, env.RRN)
 	fmt.Printf("  institution %s API key: %s\n", env.Institution, env.APIKey)
+	fmt.Printf("  clerk console: %s/console/ (login %s, password %s)\n", env.URL, env.ClerkLogin, env.ClerkPassword)
+	fmt.Printf("  citizen's ID/password login: %s, initial password %s\n", env.LoginID, env.InitialPassword)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	<-ctx.Done()
 	return env.Close()
-}
-
-func approve(args []string) error {
-	fs := flag.NewFlagSet("approve", flag.ExitOnError)
-	var c common
-	c.register(fs)
-	var a server.Approval
-	fs.StringVar(&a.Name, "name", "", "citizen's name")
-	fs.StringVar(&a.RRN, "rrn", "", "resident registration number, YYMMDD-SBBBBBB")
-	fs.StringVar(&a.Address, "address", "", "registered address")
-	fs.StringVar(&a.Phone, "phone", "", "phone number for the identity check, e.g. 010-1234-5678")
-	fs.StringVar(&a.IdentityMethod, "method", server.MethodMobile, "extra identity method: mobile, landline or token")
-	fs.StringVar(&a.Office, "office", "", "approving office")
-	fs.StringVar(&a.Clerk, "clerk", "", "approving clerk")
-	certPath := fs.String("cert", "", "the citizen's certificate (PEM or DER)")
-	fs.Parse(args)
-	data, err := os.ReadFile(*certPath)
-	if err != nil {
-		return err
-	}
-	if b, _ := pem.Decode(data); b != nil {
-		data = b.Bytes
-	}
-	if a.Certificate, err = x509.ParseCertificate(data); err != nil {
-		return fmt.Errorf("%s: %w", *certPath, err)
-	}
-	srv, st, err := c.open()
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	id, err := srv.Approve(context.Background(), a)
-	if err != nil {
-		return err
-	}
-	fmt.Printf("approved citizen %d\n", id)
-	return nil
 }
 
 func institutionKey(args []string) error {
