@@ -252,7 +252,7 @@ func TestCitizenIssuesAConfirmationAndKeepsTheReceipt(t *testing.T) {
 		t.Fatal(err)
 	}
 	entries, err := w.List()
-	if err != nil || len(entries) != 1 || entries[0].Receipt.IssueNumber != r.IssueNumber || !entries[0].Intact {
+	if err != nil || len(entries) != 1 || entries[0].Receipt.IssueNumber != r.IssueNumber || entries[0].Status != wallet.Verified {
 		t.Fatalf("wallet holds %+v (%v), want the intact receipt %s", entries, err, r.IssueNumber)
 	}
 
@@ -262,7 +262,8 @@ func TestCitizenIssuesAConfirmationAndKeepsTheReceipt(t *testing.T) {
 	if n := ws.list.Length(); n != 1 {
 		t.Fatalf("wallet list has %d items, want 1", n)
 	}
-	if !h.shows(r.IssueNumber) || !h.shows(txtIntact.ko) {
+	h.waitFor("the receipt to be verified", func() bool { return ws.current != nil })
+	if !h.shows(r.IssueNumber) || !h.shows(txtStatusVerified.ko) {
 		t.Errorf("the wallet does not show the intact receipt; it shows:\n%s", strings.Join(h.texts(), "\n"))
 	}
 }
@@ -346,14 +347,15 @@ func TestWalletWorksWithTheServerStopped(t *testing.T) {
 	if ws.loadErr != nil || ws.list.Length() != 1 {
 		t.Fatalf("wallet: %d receipts, error %v", ws.list.Length(), ws.loadErr)
 	}
-	for _, want := range []string{issued.IssueNumber, issued.Purpose, issued.MaskedRRN, txtIntact.ko} {
+	h2.waitFor("the receipt to be verified", func() bool { return ws.current != nil })
+	for _, want := range []string{issued.IssueNumber, issued.Purpose, issued.MaskedRRN, txtStatusVerified.ko} {
 		if !h2.shows(want) {
 			t.Errorf("the wallet does not show %q", want)
 		}
 	}
 
 	// A changed signature file shows as such.
-	sig := filepath.Join(env.WalletDir, issued.IssueNumber, "confirmation.p7s")
+	sig := filepath.Join(env.WalletDir, issued.IssueNumber, "receipt.p7s")
 	data, err := os.ReadFile(sig)
 	if err != nil {
 		t.Fatal(err)
@@ -365,8 +367,8 @@ func TestWalletWorksWithTheServerStopped(t *testing.T) {
 	test.Tap(ws.home)
 	test.Tap(screenOf[*homeScreen](h2).walletButton)
 	ws = screenOf[*walletScreen](h2)
-	h2.waitFor("the wallet to be read again", func() bool { return ws.loaded })
-	if !h2.shows(txtNotIntact.ko) {
+	h2.waitFor("the receipt to be checked again", func() bool { return ws.current != nil })
+	if !h2.shows(txtStatusAltered.ko) {
 		t.Error("a changed signature file is not flagged")
 	}
 }

@@ -223,15 +223,7 @@ var (
 	txtWalletLoading = text{"문서지갑을 읽는 중…", "Reading the wallet…"}
 	txtWalletSelect  = text{"목록에서 발급증을 고르세요.", "Choose a receipt in the list."}
 	txtWalletCount   = text{"발급증 %d건", "Receipts: %d"}
-	txtIntact        = text{
-		"✓ 온전함: 보관한 서명 파일이 발급증과 일치합니다.",
-		"✓ Intact: the stored signature matches the receipt.",
-	}
-	txtNotIntact = text{
-		"✗ 손상되었거나 바뀌었을 수 있습니다: 보관한 서명 파일이 발급증과 맞지 않습니다. 제출하기 전에 발급시스템에서 확인하세요.",
-		"✗ Damaged or altered: the stored signature does not match the receipt. Check it with the issuance system before you use it.",
-	}
-	txtDigest = text{"서명 요약값 (SHA-256)", "Signature digest (SHA-256)"}
+	txtDigest        = text{"서명 요약값 (SHA-256)", "Signature digest (SHA-256)"}
 
 	txtOutboxTitle = text{"데모 휴대전화 문자함", "Demo phone inbox"}
 	txtOutboxEmpty = text{"받은 문자가 없습니다.", "No messages yet."}

@@ -9,35 +9,56 @@ import (
 	"github.com/bonsign/bonsign/api"
 )
 
-// receiptScreen shows the receipt (발급증, R9) of the confirmation just issued
-// and whether it is kept in the wallet.
+// receiptScreen shows the receipt (발급증, R9) of the confirmation just issued,
+// whether it was verified and kept in the wallet, and lets the citizen save it
+// as PDF or print it.
 type receiptScreen struct {
 	ui       *UI
 	receipt  api.Receipt
 	saveErr  error
 	onWallet func()
 	onHome   func()
+	// openFile shows a file in the system's viewer; nil means
+	// printout.Open. Tests replace it.
+	openFile func(path string) error
 
 	wallet *button
+	pdf    *button
+	print  *button
+	notice *widget.Label
 }
 
 func (s *receiptScreen) buildUI() fyne.CanvasObject {
 	u := s.ui
 	saved := para(u.t(txtSaved))
 	saved.Importance = widget.SuccessImportance
+	checked := para(u.t(txtSavedVerified))
 	if s.saveErr != nil {
-		saved.SetText(u.tf(txtNotSaved, u.lang.errorText(s.saveErr, txtErrWallet)))
+		saved.SetText(u.tf(txtNotSaved, u.walletErrorText(s.saveErr)))
 		saved.Importance = widget.DangerImportance
+		checked.Hide()
 	}
 	s.wallet = newPrimaryButton(u.t(txtOpenWallet), theme.FolderOpenIcon(), s.onWallet)
 	home := newButton(u.t(txtHome), theme.HomeIcon(), s.onHome)
+	s.notice = newMessage(widget.SuccessImportance)
+	note := func(msg string, imp widget.Importance) {
+		s.notice.Importance = imp
+		say(s.notice, msg)
+	}
+	s.pdf = newButton(u.t(txtSavePDF), theme.DocumentSaveIcon(), func() { u.savePDF(s.receipt, note) })
+	s.print = newButton(u.t(txtPrint), theme.DocumentPrintIcon(), func() { u.printReceipt(s.receipt, s.openFile, note) })
+	if s.saveErr != nil {
+		// Only a receipt the wallet verified is printed.
+		setEnabled(false, s.pdf, s.print)
+	}
 	p := page(u.t(txtReceiptTitle),
 		u.steps(5),
 		saved,
+		checked,
 		widget.NewCard("", "", receiptView(u, s.receipt)),
 		para(u.t(txtReceiptNote)),
 	)
-	return withFooter(p, container.NewHBox(s.wallet, home))
+	return withFooter(p, s.notice, container.NewHBox(s.wallet, s.pdf, s.print, home))
 }
 
 func (s *receiptScreen) focus() fyne.Focusable { return s.wallet }

@@ -123,15 +123,26 @@ func (s *signScreen) submit() {
 			return err
 		}
 		step(txtSubmitting)
-		receipt, err = u.client.Issue(ctx, conf, cms)
+		// At the first contact the wallet pins the server's receipt
+		// certificate, so that it can check the receipt before keeping
+		// it. A failure here must not stop the issuance: it shows as
+		// the receipt not being saved.
+		pinErr := u.walletErr
+		if u.wallet != nil {
+			pinErr = u.wallet.PinAtFirstContact(ctx, u.client.ReceiptCertificate)
+		}
+		issued, err := u.client.IssueSigned(ctx, conf, cms)
 		if err != nil {
 			return err
 		}
+		receipt = &issued.Receipt
 		// Issued: from here on nothing may cancel, the receipt must be kept.
 		step(txtSaving)
-		saveErr = u.walletErr
-		if u.wallet != nil {
-			saveErr = u.wallet.Save(*receipt, cms)
+		saveErr = pinErr
+		if saveErr == nil {
+			// Verified against the pinned certificate, and against the
+			// CMS just signed, before it is written.
+			_, saveErr = u.wallet.Save(issued.Receipt, issued.ReceiptSignature, cms)
 		}
 		return nil
 	}, func(err error) {

@@ -134,11 +134,21 @@ func TestWholeCitizenPath(t *testing.T) {
 		t.Fatalf("resubmission: %v, %+v", err, again)
 	}
 
+	// The wallet pins the server's receipt certificate at first contact and
+	// keeps the receipt only once its signature verifies. Submitting again
+	// gives the same receipt, with the server's signature.
 	w, err := wallet.Open(env.WalletDir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := w.Save(*receipt, sig); err != nil {
+	if err := w.PinAtFirstContact(ctx, c.ReceiptCertificate); err != nil {
+		t.Fatal(err)
+	}
+	signed, err := c.IssueSigned(ctx, conf, sig)
+	if err != nil || signed.Receipt != *receipt {
+		t.Fatalf("resubmission: %v, %+v", err, signed)
+	}
+	if _, err := w.Save(signed.Receipt, signed.ReceiptSignature, sig); err != nil {
 		t.Fatal(err)
 	}
 
@@ -161,7 +171,7 @@ func TestWholeCitizenPath(t *testing.T) {
 	}
 	w2, _ := wallet.Open(env.WalletDir)
 	list, err := w2.List()
-	if err != nil || len(list) != 1 || !list[0].Intact || list[0].Receipt != *receipt {
+	if err != nil || len(list) != 1 || list[0].Status != wallet.Verified || list[0].Receipt != *receipt {
 		t.Fatalf("wallet list = %+v, %v", list, err)
 	}
 	if _, err := os.Stat(filepath.Join(env.WalletDir, receipt.IssueNumber, "receipt.json")); err != nil {

@@ -20,7 +20,7 @@ build=(make gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-d
 	libxinerama-dev libxi-dev libxxf86vm-dev)
 case $profile in
 run) want=("${build[@]}") ;;
-test) want=("${build[@]}" openssl softhsm2 opensc chromium xvfb xauth) ;;
+test) want=("${build[@]}" openssl softhsm2 opensc chromium xvfb xauth poppler-utils) ;;
 screenshots) want=("${build[@]}" xvfb xauth imagemagick) ;;
 *)
 	echo "deps.sh: unknown profile '$profile' (want run, test or screenshots)" >&2

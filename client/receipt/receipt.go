@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/bonsign/bonsign/api"
 	"github.com/smallstep/pkcs7"
@@ -25,9 +26,16 @@ var (
 	ErrMalformed = errors.New("receipt: the receipt is damaged or is not a receipt")
 )
 
-// Verify checks that sig is the pinned server's signature over content and
-// that content is a receipt in canonical form, and returns the receipt.
-func Verify(content, sig []byte, pinned *x509.Certificate) (*api.Receipt, error) {
+// Verify checks that sig is the signature of one of the pinned receipt
+// certificates over content and that content is a receipt in canonical form,
+// and returns the receipt. With no pinned certificate nothing is trusted and
+// every well-formed receipt is ErrForeign.
+//
+// Trust comes from the pinned certificates alone: the certificate carried
+// inside sig only names the signer, and its validity dates are checked
+// against the signing time recorded in sig, so a receipt stays verifiable
+// after the receipt certificate expires.
+func Verify(content, sig []byte, pinned ...*x509.Certificate) (*api.Receipt, error) {
 	var r api.Receipt
 	dec := json.NewDecoder(bytes.NewReader(content))
 	dec.DisallowUnknownFields()
@@ -38,6 +46,9 @@ func Verify(content, sig []byte, pinned *x509.Certificate) (*api.Receipt, error)
 	if err != nil || !bytes.Equal(canonical, content) {
 		// Valid JSON but not the bytes the server signs: edited by hand.
 		return nil, ErrAltered
+	}
+	if err := checkShape(sig); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
 	p7, err := pkcs7.Parse(sig)
 	if err != nil {
@@ -50,7 +61,7 @@ func Verify(content, sig []byte, pinned *x509.Certificate) (*api.Receipt, error)
 	if signer == nil {
 		return nil, fmt.Errorf("%w: no signer certificate", ErrMalformed)
 	}
-	if !signer.Equal(pinned) {
+	if !slices.ContainsFunc(pinned, signer.Equal) {
 		return nil, ErrForeign
 	}
 	p7.Content = content

@@ -24,18 +24,29 @@ func sample() api.Receipt {
 	}
 }
 
-// sign signs like the server does: detached CMS over the canonical JSON.
+// sign signs like the server does: detached CMS over the canonical JSON,
+// with the signing-certificate-v2 attribute.
 func sign(t *testing.T, k *receiptkey.Key, content []byte) []byte {
+	t.Helper()
+	return signWith(t, k, content, true)
+}
+
+func signWith(t *testing.T, k *receiptkey.Key, content []byte, detach bool) []byte {
 	t.Helper()
 	sd, err := pkcs7.NewSignedData(content)
 	if err != nil {
 		t.Fatal(err)
 	}
 	sd.SetDigestAlgorithm(pkcs7.OIDDigestAlgorithmSHA256)
-	if err := sd.AddSigner(k.Certificate, k.Signer, pkcs7.SignerInfoConfig{}); err != nil {
+	cfg := pkcs7.SignerInfoConfig{ExtraSignedAttributes: []pkcs7.Attribute{
+		{Type: api.OIDSigningCertificateV2, Value: api.NewSigningCertificateV2(k.Certificate)},
+	}}
+	if err := sd.AddSigner(k.Certificate, k.Signer, cfg); err != nil {
 		t.Fatal(err)
 	}
-	sd.Detach()
+	if detach {
+		sd.Detach()
+	}
 	der, err := sd.Finish()
 	if err != nil {
 		t.Fatal(err)
@@ -77,13 +88,38 @@ func TestVerify(t *testing.T) {
 			}
 		})
 	}
-	t.Run("flipped signature bytes are detected", func(t *testing.T) {
-		for i := len(sig) - 40; i < len(sig); i += 7 {
-			bad := append([]byte(nil), sig...)
-			bad[i] ^= 0x01
-			if _, err := receipt.Verify(content, bad, key.Certificate); err == nil {
-				t.Fatalf("flipping byte %d went unnoticed", i)
+	t.Run("every flipped bit of the signature is detected", func(t *testing.T) {
+		// Every bit, not a sample: pkcs7 alone ignores the bytes no signature
+		// covers (versions, the digest algorithm list, the content type,
+		// the tags of the attribute sets); checkShape closes that gap.
+		for i := range sig {
+			for bit := range 8 {
+				bad := append([]byte(nil), sig...)
+				bad[i] ^= 1 << bit
+				if _, err := receipt.Verify(content, bad, key.Certificate); err == nil {
+					t.Errorf("flipping bit %d of byte %d (of %d) went unnoticed", bit, i, len(sig))
+				}
 			}
+		}
+	})
+	t.Run("a byte appended to the signature is damaged", func(t *testing.T) {
+		if _, err := receipt.Verify(content, append(append([]byte(nil), sig...), 0), key.Certificate); !errors.Is(err, receipt.ErrMalformed) {
+			t.Fatalf("got %v, want ErrMalformed", err)
+		}
+	})
+	t.Run("a signature with the content attached is damaged", func(t *testing.T) {
+		if _, err := receipt.Verify(content, signWith(t, key, content, false), key.Certificate); !errors.Is(err, receipt.ErrMalformed) {
+			t.Fatalf("got %v, want ErrMalformed", err)
+		}
+	})
+	t.Run("with no pinned certificate nothing is trusted", func(t *testing.T) {
+		if _, err := receipt.Verify(content, sig); !errors.Is(err, receipt.ErrForeign) {
+			t.Fatalf("got %v, want ErrForeign", err)
+		}
+	})
+	t.Run("any of several pinned certificates is trusted", func(t *testing.T) {
+		if got, err := receipt.Verify(content, sig, other.Certificate, key.Certificate); err != nil || *got != r {
+			t.Fatalf("got %v, %+v; want the receipt", err, got)
 		}
 	})
 	t.Run("a receipt signed by another key is foreign", func(t *testing.T) {

@@ -2,12 +2,9 @@ package wallet_test
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -18,69 +15,72 @@ import (
 	"time"
 
 	"github.com/bonsign/bonsign/api"
+	"github.com/bonsign/bonsign/client/receipt"
 	"github.com/bonsign/bonsign/client/wallet"
+	"github.com/bonsign/bonsign/client/wallet/wallettest"
 )
 
-// numbers is a reproducible source of issue numbers.
-type numbers struct{ r *rand.ChaCha8 }
-
-func newNumbers(seed byte) *numbers {
-	var s [32]byte
-	s[0] = seed
-	return &numbers{rand.NewChaCha8(s)}
-}
-
-func (n *numbers) next(t testing.TB) string {
-	t.Helper()
-	s, err := api.NewIssueNumber(n.r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
-// receipt is a receipt for the signature sig, issued at the given minute after
-// 2026-11-25 09:00 KST.
-func receipt(t testing.TB, number string, minute int, sig []byte) api.Receipt {
-	t.Helper()
-	sum := sha256.Sum256(sig)
-	issued := time.Date(2026, 11, 25, 9, 0, 0, 0, api.KST).Add(time.Duration(minute) * time.Minute)
-	return api.Receipt{
-		IssueNumber: number,
-		IssuedAt:    issued.Format(time.RFC3339),
-		Name:        "홍길동",
-		MaskedRRN:   "900101-1******",
-		Purpose:     "부동산 매도",
-		Institution: api.Institution{Code: "1100000", Name: "서울특별시 종로구청"},
-		Delegate:    "김대리",
-		Digest:      hex.EncodeToString(sum[:]),
-	}
-}
-
-// signature stands in for a CMS: the wallet stores bytes and checks their digest.
-func signature(i int) []byte {
-	return fmt.Appendf(nil, "0\x82\x01\x00 CMS SignedData #%d %s", i, strings.Repeat("\xa0", 64))
-}
-
-func open(t testing.TB) *wallet.Wallet {
+// open opens a fresh wallet that trusts is.
+func open(t testing.TB, is *wallettest.Issuer) *wallet.Wallet {
 	t.Helper()
 	w, err := wallet.Open(filepath.Join(t.TempDir(), "wallet"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	if is != nil {
+		if err := w.Pin(is.Certificate()); err != nil {
+			t.Fatal(err)
+		}
+	}
 	return w
 }
 
-func save(t testing.TB, w *wallet.Wallet, r api.Receipt, sig []byte) {
+// reopen opens the same folder again, as the app does when it restarts.
+func reopen(t testing.TB, w *wallet.Wallet) *wallet.Wallet {
 	t.Helper()
-	if err := w.Save(r, sig); err != nil {
-		t.Fatalf("Save(%s): %v", r.IssueNumber, err)
+	w2, err := wallet.Open(w.Dir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w2
+}
+
+func save(t testing.TB, w *wallet.Wallet, x wallettest.Issued) {
+	t.Helper()
+	if _, err := w.Save(x.Receipt, x.Signature, x.Confirmation); err != nil {
+		t.Fatalf("Save(%s): %v", x.Receipt.IssueNumber, err)
 	}
 }
 
-// tree lists every file and folder under dir with its contents, to show that an
-// operation changed nothing.
-func tree(t *testing.T, dir string) map[string]string {
+func get(t testing.TB, w *wallet.Wallet, n string) *wallet.Entry {
+	t.Helper()
+	e, err := w.Get(n)
+	if err != nil {
+		t.Fatalf("Get(%s): %v", n, err)
+	}
+	return e
+}
+
+func list(t testing.TB, w *wallet.Wallet) []wallet.Entry {
+	t.Helper()
+	l, err := w.List()
+	if err != nil {
+		t.Fatalf("List: %v", err)
+	}
+	return l
+}
+
+func numbers(es []wallet.Entry) []string {
+	var out []string
+	for _, e := range es {
+		out = append(out, e.Receipt.IssueNumber)
+	}
+	return out
+}
+
+// tree lists every file and folder under dir with its contents, to show that
+// an operation changed nothing.
+func tree(t testing.TB, dir string) map[string]string {
 	t.Helper()
 	out := map[string]string{}
 	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
@@ -88,13 +88,18 @@ func tree(t *testing.T, dir string) map[string]string {
 			return err
 		}
 		rel, _ := filepath.Rel(dir, path)
-		if d.IsDir() {
+		switch {
+		case d.IsDir():
 			out[rel+"/"] = ""
-			return nil
+		case d.Type()&os.ModeSymlink != 0:
+			target, _ := os.Readlink(path)
+			out[rel] = "-> " + target
+		default:
+			b, err := os.ReadFile(path)
+			out[rel] = string(b)
+			return err
 		}
-		b, err := os.ReadFile(path)
-		out[rel] = string(b)
-		return err
+		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -102,52 +107,134 @@ func tree(t *testing.T, dir string) map[string]string {
 	return out
 }
 
-func TestSaveThenGetAndListGiveTheReceiptBack(t *testing.T) {
-	w := open(t)
-	n := newNumbers(1).next(t)
-	sig := signature(1)
-	want := receipt(t, n, 0, sig)
-	save(t, w, want, sig)
+func writeFile(t testing.TB, path string, data []byte) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
 
-	e, err := w.Get(n)
-	if err != nil {
-		t.Fatalf("Get: %v", err)
-	}
-	if !reflect.DeepEqual(e.Receipt, want) {
-		t.Errorf("Get = %+v\nwant %+v", e.Receipt, want)
-	}
-	if !e.Intact {
-		t.Errorf("a receipt just saved is not intact")
-	}
-
-	got, err := w.Signature(n)
-	if err != nil || !bytes.Equal(got, sig) {
-		t.Errorf("Signature = %q, %v; want the saved bytes", got, err)
-	}
-
-	list, err := w.List()
-	if err != nil {
-		t.Fatalf("List: %v", err)
-	}
-	if len(list) != 1 || !reflect.DeepEqual(list[0].Receipt, want) || !list[0].Intact {
-		t.Errorf("List = %+v, want the one receipt, intact", list)
-	}
-
-	// Another wallet opened on the same folder (the app restarted) sees it too.
-	w2, err := wallet.Open(w.Dir())
+func canonical(t testing.TB, r api.Receipt) []byte {
+	t.Helper()
+	b, err := r.Canonical()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e, err := w2.Get(n); err != nil || !e.Intact {
-		t.Errorf("after reopening: Get = %+v, %v", e, err)
+	return b
+}
+
+func TestSaveThenGetAndListGiveTheReceiptBack(t *testing.T) {
+	is := wallettest.NewIssuer(t, 1)
+	w := open(t, is)
+	x := is.Issue(t, 0)
+	e, err := w.Save(x.Receipt, x.Signature, x.Confirmation)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Status != wallet.Verified || e.Receipt != x.Receipt {
+		t.Errorf("Save = %+v, want the verified receipt", e)
+	}
+	n := x.Receipt.IssueNumber
+
+	if e := get(t, w, n); e.Receipt != x.Receipt || e.Status != wallet.Verified || e.Err != nil {
+		t.Errorf("Get = %+v, want the receipt, verified", e)
+	}
+	content, sig, err := w.Files(n)
+	if err != nil || !bytes.Equal(content, canonical(t, x.Receipt)) || !bytes.Equal(sig, x.Signature) {
+		t.Errorf("Files = %q, %v; want the canonical JSON and the server's signature as they were", content, err)
+	}
+	if l := list(t, w); len(l) != 1 || l[0].Receipt != x.Receipt || l[0].Status != wallet.Verified {
+		t.Errorf("List = %+v, want the one receipt, verified", l)
+	}
+
+	// The app restarted: the same folder, nothing in memory, the pin read back.
+	w2 := reopen(t, w)
+	if e := get(t, w2, n); e.Status != wallet.Verified {
+		t.Errorf("after reopening: Get = %+v", e)
+	}
+}
+
+func TestSaveVerifiesFirstAndWritesNothingWhenItFails(t *testing.T) {
+	is := wallettest.NewIssuer(t, 2)
+	other := wallettest.NewIssuer(t, 2)
+	x := is.Issue(t, 0)
+	edited := x.Receipt
+	edited.Purpose = "부동산 매수"
+	for _, tc := range []struct {
+		name   string
+		pin    *wallettest.Issuer
+		r      api.Receipt
+		sig    []byte
+		conf   []byte
+		wantIs error
+	}{
+		{"a receipt edited after it was signed", is, edited, x.Signature, x.Confirmation, receipt.ErrAltered},
+		{"a receipt signed by a key that is not pinned", is, x.Receipt, other.Sign(t, x.Receipt), x.Confirmation, receipt.ErrForeign},
+		{"any receipt when nothing is pinned", nil, x.Receipt, x.Signature, x.Confirmation, wallet.ErrNotPinned},
+		{"a truncated signature", is, x.Receipt, x.Signature[:len(x.Signature)/2], x.Confirmation, receipt.ErrMalformed},
+		{"no signature", is, x.Receipt, nil, x.Confirmation, receipt.ErrMalformed},
+		{"a receipt for another confirmation", is, x.Receipt, x.Signature, wallettest.Confirmation(99), wallet.ErrWrongConfirmation},
+	} {
+		t.Run(tc.name+" is refused", func(t *testing.T) {
+			w := open(t, tc.pin)
+			before := tree(t, w.Dir())
+			if _, err := w.Save(tc.r, tc.sig, tc.conf); !errors.Is(err, tc.wantIs) {
+				t.Fatalf("Save: %v, want %v", err, tc.wantIs)
+			}
+			if after := tree(t, w.Dir()); !reflect.DeepEqual(after, before) {
+				t.Errorf("the refused Save changed the wallet: %v", after)
+			}
+			if _, err := w.Get(x.Receipt.IssueNumber); !errors.Is(err, wallet.ErrNotFound) {
+				t.Errorf("Get after the refused Save: %v, want ErrNotFound", err)
+			}
+		})
+	}
+}
+
+// TestTheWalletHoldsNoFullResidentRegistrationNumber: the confirmation the
+// citizen signed holds full numbers; the wallet keeps only the receipt.
+func TestTheWalletHoldsNoFullResidentRegistrationNumber(t *testing.T) {
+	is := wallettest.NewIssuer(t, 3)
+	w := open(t, is)
+	var confs [][]byte
+	for i := range 3 {
+		x := is.Issue(t, i)
+		save(t, w, x)
+		confs = append(confs, x.Confirmation)
+	}
+	exported := filepath.Join(t.TempDir(), "all.bonsign")
+	if err := w.ExportFile(exported); err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := os.ReadFile(exported)
+	files := tree(t, w.Dir())
+	files["(the exported archive)"] = string(raw)
+	for name, data := range files {
+		for _, rrn := range []string{wallettest.CitizenRRN, wallettest.DelegateRRN, strings.ReplaceAll(wallettest.CitizenRRN, "-", "")} {
+			if strings.Contains(data, rrn) {
+				t.Errorf("%s holds the full resident registration number %s", name, rrn)
+			}
+		}
+		for _, c := range confs {
+			if len(data) > 0 && strings.Contains(data, string(c)) {
+				t.Errorf("%s holds the citizen's confirmation", name)
+			}
+		}
+		if filepath.Base(name) == "confirmation.p7s" {
+			t.Errorf("%s: the wallet keeps the confirmation", name)
+		}
 	}
 }
 
 func TestGetAcceptsTheNumberAsTheCitizenTypesIt(t *testing.T) {
-	w := open(t)
-	n := newNumbers(2).next(t)
-	sig := signature(1)
-	save(t, w, receipt(t, n, 0, sig), sig)
+	is := wallettest.NewIssuer(t, 4)
+	w := open(t, is)
+	x := is.Issue(t, 0)
+	save(t, w, x)
+	n := x.Receipt.IssueNumber
 	digits := strings.ReplaceAll(n, "-", "")
 	for _, typed := range []string{n, digits, strings.ReplaceAll(n, "-", " "), " " + n + " "} {
 		if e, err := w.Get(typed); err != nil || e.Receipt.IssueNumber != n {
@@ -156,199 +243,151 @@ func TestGetAcceptsTheNumberAsTheCitizenTypesIt(t *testing.T) {
 	}
 }
 
-func TestListIsNewestFirst(t *testing.T) {
-	w := open(t)
-	nums := newNumbers(3)
+func TestListAndSearchSortByIssueTime(t *testing.T) {
+	is := wallettest.NewIssuer(t, 5)
+	w := open(t, is)
 	// Saved in an order that is neither issue order nor number order.
 	minutes := []int{30, 5, 24 * 60, 0, 61, 60 * 24 * 400, 59}
-	var want []string
 	byMinute := map[int]string{}
-	for i, m := range minutes {
-		n := nums.next(t)
-		byMinute[m] = n
-		sig := signature(i)
-		save(t, w, receipt(t, n, m, sig), sig)
+	for _, m := range minutes {
+		conf := wallettest.Confirmation(m)
+		r := wallettest.Receipt(is.Number(t), m, conf)
+		save(t, w, wallettest.Issued{Receipt: r, Signature: is.Sign(t, r), Confirmation: conf})
+		byMinute[m] = r.IssueNumber
 	}
-	sorted := slices.Clone(minutes)
-	slices.Sort(sorted)
-	slices.Reverse(sorted)
+	sorted := slices.Sorted(slices.Values(minutes))
+	var oldest []string
 	for _, m := range sorted {
-		want = append(want, byMinute[m])
+		oldest = append(oldest, byMinute[m])
 	}
+	newest := slices.Clone(oldest)
+	slices.Reverse(newest)
 
-	list, err := w.List()
-	if err != nil {
-		t.Fatal(err)
+	if got := numbers(list(t, w)); !slices.Equal(got, newest) {
+		t.Errorf("List\n got %q\nwant %q (newest first)", got, newest)
 	}
-	var got []string
-	for _, e := range list {
-		got = append(got, e.Receipt.IssueNumber)
-		if !e.Intact {
-			t.Errorf("%s is not intact", e.Receipt.IssueNumber)
-		}
+	if got, _ := w.Search("", wallet.OldestFirst); !slices.Equal(numbers(got), oldest) {
+		t.Errorf("Search oldest first\n got %q\nwant %q", numbers(got), oldest)
 	}
-	if !slices.Equal(got, want) {
-		t.Errorf("List order\n got %q\nwant %q (newest first)", got, want)
+	if got, _ := w.Search("", wallet.NewestFirst); !slices.Equal(numbers(got), newest) {
+		t.Errorf("Search newest first\n got %q\nwant %q", numbers(got), newest)
 	}
 }
 
 func TestListOfAnEmptyWalletIsEmpty(t *testing.T) {
-	w := open(t)
-	list, err := w.List()
-	if err != nil || len(list) != 0 {
-		t.Errorf("List = %v, %v; want nothing", list, err)
+	w := open(t, nil)
+	if l := list(t, w); len(l) != 0 {
+		t.Errorf("List = %v; want nothing", l)
 	}
 }
 
-func TestListSkipsWhatIsNotAReceipt(t *testing.T) {
-	w := open(t)
-	n := newNumbers(4).next(t)
-	sig := signature(1)
-	save(t, w, receipt(t, n, 0, sig), sig)
-
-	other := newNumbers(5).next(t)
+func TestListSkipsWhatIsNotAReceiptFolder(t *testing.T) {
+	is := wallettest.NewIssuer(t, 6)
+	w := open(t, is)
+	x := is.Issue(t, 0)
+	save(t, w, x)
+	elsewhere := t.TempDir()
+	is.Fill(t, elsewhere, 1)
 	for path, data := range map[string]string{
 		"notes.txt":                     "not a folder",
 		"notes/receipt.json":            `{"issue_number":"x"}`,
 		".hidden/receipt.json":          `{}`,
-		other + "/receipt.json":         "{not json",
-		other + "/confirmation.p7s":     "sig",
 		"1234-5678-9012-3451/README.md": "a folder with a bad check digit",
+		"1234567890123452/receipt.json": "a folder not in the grouped form",
 	} {
-		p := filepath.Join(w.Dir(), filepath.FromSlash(path))
-		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(data), 0o600); err != nil {
-			t.Fatal(err)
-		}
+		writeFile(t, filepath.Join(w.Dir(), filepath.FromSlash(path)), []byte(data))
 	}
-	list, err := w.List()
-	if err != nil {
+	// A link named like a receipt, to a folder outside the wallet.
+	des, _ := os.ReadDir(elsewhere)
+	if err := os.Symlink(filepath.Join(elsewhere, des[0].Name()), filepath.Join(w.Dir(), des[0].Name())); err != nil {
 		t.Fatal(err)
 	}
-	if len(list) != 1 || list[0].Receipt.IssueNumber != n {
-		t.Errorf("List = %+v, want only %s", list, n)
+	l := list(t, reopen(t, w))
+	if len(l) != 1 || l[0].Receipt.IssueNumber != x.Receipt.IssueNumber {
+		t.Errorf("List = %v, want only %s", numbers(l), x.Receipt.IssueNumber)
+	}
+	if _, err := w.Get(des[0].Name()); !errors.Is(err, wallet.ErrNotFound) {
+		t.Errorf("Get through a link: %v, want ErrNotFound", err)
 	}
 }
 
 func TestSaveOfTheSameReceiptTwiceIsHarmless(t *testing.T) {
-	w := open(t)
-	n := newNumbers(6).next(t)
-	sig := signature(1)
-	r := receipt(t, n, 0, sig)
-	save(t, w, r, sig)
+	is := wallettest.NewIssuer(t, 7)
+	w := open(t, is)
+	x := is.Issue(t, 0)
+	save(t, w, x)
 	before := tree(t, w.Dir())
-	save(t, w, r, sig)
+	save(t, w, x)
+	// A retried issuance may come back signed again (ECDSA signatures differ
+	// each time): the receipt already kept stays.
+	resigned := x
+	resigned.Signature = is.Sign(t, x.Receipt)
+	save(t, w, resigned)
 	if after := tree(t, w.Dir()); !reflect.DeepEqual(after, before) {
-		t.Errorf("the second Save changed the wallet:\n%v\n%v", before, after)
+		t.Errorf("saving the same receipt again changed the wallet")
 	}
-	if list, _ := w.List(); len(list) != 1 {
-		t.Errorf("List has %d entries, want 1", len(list))
+	if l := list(t, w); len(l) != 1 {
+		t.Errorf("List has %d entries, want 1", len(l))
 	}
 }
 
 func TestSaveOfADifferentReceiptUnderTheSameNumberIsRefused(t *testing.T) {
-	n := newNumbers(7).next(t)
-	sig := signature(1)
-	orig := receipt(t, n, 0, sig)
+	is := wallettest.NewIssuer(t, 8)
+	x := is.Issue(t, 0)
 	for _, tc := range []struct {
 		name   string
-		change func(r *api.Receipt) []byte // returns the signature to save with
+		change func(r *api.Receipt)
 	}{
-		{"another signature", func(r *api.Receipt) []byte {
-			s := signature(2)
-			sum := sha256.Sum256(s)
-			r.Digest = hex.EncodeToString(sum[:])
-			return s
-		}},
-		{"another purpose", func(r *api.Receipt) []byte { r.Purpose = "근저당 설정"; return sig }},
-		{"another issue time", func(r *api.Receipt) []byte { r.IssuedAt = "2026-11-25T09:00:01+09:00"; return sig }},
-		{"no delegate", func(r *api.Receipt) []byte { r.Delegate = ""; return sig }},
+		{"another purpose", func(r *api.Receipt) { r.Purpose = "근저당 설정" }},
+		{"another issue time", func(r *api.Receipt) { r.IssuedAt = "2026-11-25T09:00:01+09:00" }},
+		{"no delegate", func(r *api.Receipt) { r.Delegate = "" }},
 	} {
-		t.Run("a receipt with "+tc.name+" is ErrExists and leaves the original", func(t *testing.T) {
-			w := open(t)
-			save(t, w, orig, sig)
+		t.Run("a genuine receipt with "+tc.name+" is ErrExists and leaves the original", func(t *testing.T) {
+			w := open(t, is)
+			save(t, w, x)
 			before := tree(t, w.Dir())
-
-			r := orig
-			s := tc.change(&r)
-			if err := w.Save(r, s); !errors.Is(err, wallet.ErrExists) {
+			r := x.Receipt
+			tc.change(&r)
+			if _, err := w.Save(r, is.Sign(t, r), x.Confirmation); !errors.Is(err, wallet.ErrExists) {
 				t.Fatalf("Save: %v, want ErrExists", err)
 			}
 			if after := tree(t, w.Dir()); !reflect.DeepEqual(after, before) {
 				t.Errorf("the refused Save changed the wallet")
 			}
-			e, err := w.Get(n)
-			if err != nil || !reflect.DeepEqual(e.Receipt, orig) || !e.Intact {
-				t.Errorf("Get = %+v, %v; want the original, intact", e, err)
-			}
-			if got, _ := w.Signature(n); !bytes.Equal(got, sig) {
-				t.Errorf("the stored signature changed")
+			if e := get(t, w, x.Receipt.IssueNumber); e.Receipt != x.Receipt || e.Status != wallet.Verified {
+				t.Errorf("Get = %+v; want the original, verified", e)
 			}
 		})
 	}
 }
 
-func TestSaveRefusesASignatureThatDoesNotMatchTheDigest(t *testing.T) {
-	n := newNumbers(8).next(t)
-	sig := signature(1)
-	for _, tc := range []struct {
-		name string
-		r    func() api.Receipt
-		sig  []byte
-	}{
-		{"another signature", func() api.Receipt { return receipt(t, n, 0, sig) }, signature(2)},
-		{"a signature one bit off", func() api.Receipt { return receipt(t, n, 0, sig) }, append(slices.Clone(sig[:len(sig)-1]), sig[len(sig)-1]^1)},
-		{"a truncated signature", func() api.Receipt { return receipt(t, n, 0, sig) }, sig[:len(sig)-1]},
-		{"no signature", func() api.Receipt { return receipt(t, n, 0, sig) }, nil},
-		{"an empty digest", func() api.Receipt { r := receipt(t, n, 0, sig); r.Digest = ""; return r }, sig},
-	} {
-		t.Run(tc.name+" is refused and nothing is stored", func(t *testing.T) {
-			w := open(t)
-			if err := w.Save(tc.r(), tc.sig); err == nil {
-				t.Fatal("Save accepted it")
-			}
-			if _, err := w.Get(n); !errors.Is(err, wallet.ErrNotFound) {
-				t.Errorf("Get after the refused Save: %v, want ErrNotFound", err)
-			}
-			if got := tree(t, w.Dir()); len(got) != 1 {
-				t.Errorf("the wallet holds %v, want nothing", got)
-			}
-		})
+func TestAGenuineReceiptReplacesOneThatNoLongerVerifies(t *testing.T) {
+	is := wallettest.NewIssuer(t, 9)
+	w := open(t, is)
+	x := is.Issue(t, 0)
+	save(t, w, x)
+	n := x.Receipt.IssueNumber
+	writeFile(t, filepath.Join(w.Dir(), n, "receipt.p7s"), []byte("damaged"))
+	if e := get(t, w, n); e.Status != wallet.Damaged {
+		t.Fatalf("Get = %v, want damaged", e.Status)
 	}
-}
-
-func TestGetOfAnUnknownNumberIsErrNotFound(t *testing.T) {
-	w := open(t)
-	nums := newNumbers(9)
-	n := nums.next(t)
-	sig := signature(1)
-	save(t, w, receipt(t, n, 0, sig), sig)
-	unknown := nums.next(t)
-	if _, err := w.Get(unknown); !errors.Is(err, wallet.ErrNotFound) {
-		t.Errorf("Get(%s): %v, want ErrNotFound", unknown, err)
+	save(t, w, x) // from a backup, say
+	if e := get(t, w, n); e.Status != wallet.Verified {
+		t.Errorf("after saving the genuine receipt again: %v (%v)", e.Status, e.Err)
 	}
-	// A folder holding only the signature (a crash before the receipt was
-	// renamed into place) is not a receipt either.
-	if err := os.MkdirAll(filepath.Join(w.Dir(), unknown), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(w.Dir(), unknown, "confirmation.p7s"), sig, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := w.Get(unknown); !errors.Is(err, wallet.ErrNotFound) {
-		t.Errorf("Get of a folder without a receipt: %v, want ErrNotFound", err)
+	if l := list(t, w); len(l) != 1 || l[0].Status != wallet.Verified {
+		t.Errorf("List = %+v", l)
 	}
 }
 
 func TestAMalformedIssueNumberIsRefusedBeforeAnyPathIsBuilt(t *testing.T) {
+	is := wallettest.NewIssuer(t, 10)
 	for _, bad := range []string{
 		"../../etc",
 		"1234-5678-9012-345X",
 		"1234-5678-9012-3451", // wrong check digit
-		"../1234-5678-9012-3450",
-		"1234-5678-9012-3450/../../x",
+		"../1234-5678-9012-3452",
+		"1234-5678-9012-3452/../../x",
 		"/etc/passwd",
 		`..\..\Windows`,
 		"",
@@ -361,16 +400,22 @@ func TestAMalformedIssueNumberIsRefusedBeforeAnyPathIsBuilt(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			w.Pin(is.Certificate())
 			before := tree(t, root)
-			sig := signature(1)
-			if err := w.Save(receipt(t, bad, 0, sig), sig); !errors.Is(err, api.ErrIssueNumber) {
+			x := is.Issue(t, 0)
+			x.Receipt.IssueNumber = bad
+			x.Signature = is.Sign(t, x.Receipt)
+			if _, err := w.Save(x.Receipt, x.Signature, x.Confirmation); !errors.Is(err, api.ErrIssueNumber) {
 				t.Errorf("Save: %v, want ErrIssueNumber", err)
 			}
 			if _, err := w.Get(bad); !errors.Is(err, api.ErrIssueNumber) {
 				t.Errorf("Get: %v, want ErrIssueNumber", err)
 			}
-			if _, err := w.Signature(bad); !errors.Is(err, api.ErrIssueNumber) {
-				t.Errorf("Signature: %v, want ErrIssueNumber", err)
+			if _, _, err := w.Files(bad); !errors.Is(err, api.ErrIssueNumber) {
+				t.Errorf("Files: %v, want ErrIssueNumber", err)
+			}
+			if err := w.Delete(bad); !errors.Is(err, api.ErrIssueNumber) {
+				t.Errorf("Delete: %v, want ErrIssueNumber", err)
 			}
 			if after := tree(t, root); !reflect.DeepEqual(after, before) {
 				t.Errorf("files appeared: %v", after)
@@ -379,184 +424,310 @@ func TestAMalformedIssueNumberIsRefusedBeforeAnyPathIsBuilt(t *testing.T) {
 	}
 }
 
-// TestAReceiptSaveAcceptsIsIntactWhenReadBack covers the forms in which a
-// receipt's issue number may be written: Save must either refuse a form or
-// store it so that Get finds the receipt intact.
-func TestAReceiptSaveAcceptsIsIntactWhenReadBack(t *testing.T) {
-	n := newNumbers(10).next(t)
-	for _, form := range []string{n, strings.ReplaceAll(n, "-", ""), strings.ReplaceAll(n, "-", " "), " " + n} {
-		t.Run(fmt.Sprintf("a receipt numbered %q", form), func(t *testing.T) {
-			w := open(t)
-			sig := signature(1)
-			if err := w.Save(receipt(t, form, 0, sig), sig); err != nil {
-				return // refusing a non-canonical number is fine
+// TestEachEditedFieldIsDetected edits receipt.json on disk, keeping it valid
+// canonical JSON, as a forger would.
+func TestEachEditedFieldIsDetected(t *testing.T) {
+	is := wallettest.NewIssuer(t, 11)
+	edits := map[string]func(*api.Receipt){
+		"issue number":        func(r *api.Receipt) { r.IssueNumber = "1234-5678-9012-3452" },
+		"issue date-time":     func(r *api.Receipt) { r.IssuedAt = "2026-11-24T09:00:00+09:00" },
+		"name":                func(r *api.Receipt) { r.Name = "홍길순" },
+		"masked RRN":          func(r *api.Receipt) { r.MaskedRRN = "900101-2******" },
+		"purpose":             func(r *api.Receipt) { r.Purpose = "부동산 매수" },
+		"institution code":    func(r *api.Receipt) { r.Institution.Code = "bs-pub-hug" },
+		"institution name":    func(r *api.Receipt) { r.Institution.Name = "주택도시보증공사" },
+		"delegate":            func(r *api.Receipt) { r.Delegate = "박대리" },
+		"delegate removed":    func(r *api.Receipt) { r.Delegate = "" },
+		"confirmation digest": func(r *api.Receipt) { r.Digest = strings.Repeat("0", 64) },
+	}
+	for field, edit := range edits {
+		t.Run("an edited "+field+" shows as altered", func(t *testing.T) {
+			w := open(t, is)
+			x := is.Issue(t, 0)
+			save(t, w, x)
+			n := x.Receipt.IssueNumber
+			r := x.Receipt
+			edit(&r)
+			writeFile(t, filepath.Join(w.Dir(), n, "receipt.json"), canonical(t, r))
+
+			e := get(t, w, n)
+			if e.Status != wallet.Altered || !errors.Is(e.Err, receipt.ErrAltered) {
+				t.Fatalf("Get = %v (%v), want altered", e.Status, e.Err)
 			}
-			e, err := w.Get(n)
-			if err != nil {
-				t.Fatalf("Get(%s) after Save: %v", n, err)
-			}
-			if !e.Intact {
-				t.Errorf("Save accepted the receipt, and Get reports it as not intact (issue number %q in folder %s)", e.Receipt.IssueNumber, n)
+			// What Get found is recorded: the list shows it too, also
+			// after a restart.
+			if l := list(t, reopen(t, w)); len(l) != 1 || l[0].Status != wallet.Altered {
+				t.Errorf("List = %+v, want the receipt, altered", l)
 			}
 		})
 	}
+	t.Run("the same values written in another JSON form show as altered", func(t *testing.T) {
+		w := open(t, is)
+		x := is.Issue(t, 0)
+		save(t, w, x)
+		pretty, _ := json.MarshalIndent(x.Receipt, "", "  ")
+		writeFile(t, filepath.Join(w.Dir(), x.Receipt.IssueNumber, "receipt.json"), pretty)
+		if e := get(t, w, x.Receipt.IssueNumber); e.Status != wallet.Altered {
+			t.Errorf("Get = %v, want altered", e.Status)
+		}
+	})
 }
 
-func TestTamperingIsReportedAsNotIntact(t *testing.T) {
-	nums := newNumbers(11)
+func TestFlippedSignatureBytesAreDetected(t *testing.T) {
+	is := wallettest.NewIssuer(t, 12)
+	w := open(t, is)
+	x := is.Issue(t, 0)
+	save(t, w, x)
+	n := x.Receipt.IssueNumber
+	p := filepath.Join(w.Dir(), n, "receipt.p7s")
+	// Every byte, one bit each (client/receipt tests every bit).
+	for i := range x.Signature {
+		bad := slices.Clone(x.Signature)
+		bad[i] ^= 1 << (i % 8)
+		writeFile(t, p, bad)
+		if e := get(t, w, n); e.Status == wallet.Verified {
+			t.Fatalf("flipping bit %d of byte %d of receipt.p7s went unnoticed", i%8, i)
+		}
+	}
+	writeFile(t, p, x.Signature)
+	if e := get(t, w, n); e.Status != wallet.Verified {
+		t.Errorf("the signature put back: %v (%v)", e.Status, e.Err)
+	}
+}
+
+func TestAReceiptSignedByAnotherKeyIsForeign(t *testing.T) {
+	is := wallettest.NewIssuer(t, 13)
+	forger := wallettest.NewIssuer(t, 13)
+	w := open(t, is)
+	x := is.Issue(t, 0)
+	save(t, w, x)
+	n := x.Receipt.IssueNumber
+	r := x.Receipt
+	r.Purpose = "근저당권 설정" // the forger signs what they like
+	writeFile(t, filepath.Join(w.Dir(), n, "receipt.json"), canonical(t, r))
+	writeFile(t, filepath.Join(w.Dir(), n, "receipt.p7s"), forger.Sign(t, r))
+	if e := get(t, w, n); e.Status != wallet.Foreign || !errors.Is(e.Err, receipt.ErrForeign) {
+		t.Errorf("Get = %v (%v), want foreign", e.Status, e.Err)
+	}
+}
+
+func TestDamagedReceiptsShowAsDamaged(t *testing.T) {
+	is := wallettest.NewIssuer(t, 14)
 	for _, tc := range []struct {
 		name   string
-		tamper func(t *testing.T, folder string, r api.Receipt)
+		damage func(t *testing.T, folder string)
+		wantIs error
 	}{
-		{"a flipped byte in confirmation.p7s", func(t *testing.T, folder string, _ api.Receipt) {
-			p := filepath.Join(folder, "confirmation.p7s")
-			b, err := os.ReadFile(p)
-			if err != nil {
+		{"receipt.p7s deleted", func(t *testing.T, f string) { os.Remove(filepath.Join(f, "receipt.p7s")) }, wallet.ErrUnsigned},
+		{"receipt.p7s emptied", func(t *testing.T, f string) { writeFile(t, filepath.Join(f, "receipt.p7s"), nil) }, receipt.ErrMalformed},
+		{"receipt.json deleted", func(t *testing.T, f string) { os.Remove(filepath.Join(f, "receipt.json")) }, receipt.ErrMalformed},
+		{"receipt.json truncated", func(t *testing.T, f string) {
+			b, _ := os.ReadFile(filepath.Join(f, "receipt.json"))
+			writeFile(t, filepath.Join(f, "receipt.json"), b[:len(b)-5])
+		}, receipt.ErrMalformed},
+		{"receipt.json replaced by a link", func(t *testing.T, f string) {
+			target := filepath.Join(t.TempDir(), "receipt.json")
+			b, _ := os.ReadFile(filepath.Join(f, "receipt.json"))
+			writeFile(t, target, b)
+			os.Remove(filepath.Join(f, "receipt.json"))
+			if err := os.Symlink(target, filepath.Join(f, "receipt.json")); err != nil {
 				t.Fatal(err)
 			}
-			b[len(b)/2] ^= 0x01
-			if err := os.WriteFile(p, b, 0o600); err != nil {
-				t.Fatal(err)
-			}
-		}},
-		{"a byte appended to confirmation.p7s", func(t *testing.T, folder string, _ api.Receipt) {
-			f, err := os.OpenFile(filepath.Join(folder, "confirmation.p7s"), os.O_APPEND|os.O_WRONLY, 0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			f.Write([]byte{0})
-			f.Close()
-		}},
-		{"confirmation.p7s emptied", func(t *testing.T, folder string, _ api.Receipt) {
-			if err := os.WriteFile(filepath.Join(folder, "confirmation.p7s"), nil, 0o600); err != nil {
-				t.Fatal(err)
-			}
-		}},
-		{"confirmation.p7s deleted", func(t *testing.T, folder string, _ api.Receipt) {
-			if err := os.Remove(filepath.Join(folder, "confirmation.p7s")); err != nil {
-				t.Fatal(err)
-			}
-		}},
-		{"the receipt's digest edited", func(t *testing.T, folder string, r api.Receipt) {
-			r.Digest = strings.Repeat("0", 64)
-			writeReceipt(t, folder, r)
-		}},
-		{"receipt.json edited to another issue number", func(t *testing.T, folder string, r api.Receipt) {
-			r.IssueNumber = nums.next(t)
-			writeReceipt(t, folder, r)
-		}},
+		}, receipt.ErrMalformed},
+		{"receipt.json made huge", func(t *testing.T, f string) {
+			writeFile(t, filepath.Join(f, "receipt.json"), bytes.Repeat([]byte(" "), 1<<20))
+		}, receipt.ErrMalformed},
 	} {
-		t.Run(tc.name+" makes the entry not intact", func(t *testing.T) {
-			w := open(t)
-			n := nums.next(t)
-			sig := signature(1)
-			r := receipt(t, n, 0, sig)
-			save(t, w, r, sig)
-			tc.tamper(t, filepath.Join(w.Dir(), n), r)
-
-			e, err := w.Get(n)
-			if err != nil {
-				t.Fatalf("Get: %v", err)
+		t.Run(tc.name, func(t *testing.T) {
+			w := open(t, is)
+			x := is.Issue(t, 0)
+			save(t, w, x)
+			n := x.Receipt.IssueNumber
+			tc.damage(t, filepath.Join(w.Dir(), n))
+			e := get(t, w, n)
+			if e.Status != wallet.Damaged || !errors.Is(e.Err, tc.wantIs) {
+				t.Errorf("Get = %v (%v), want damaged, %v", e.Status, e.Err, tc.wantIs)
 			}
-			if e.Intact {
-				t.Errorf("Get reports the tampered receipt as intact")
-			}
-			list, err := w.List()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(list) != 1 || list[0].Intact {
-				t.Errorf("List = %+v, want one entry, not intact", list)
+			if e.Receipt.IssueNumber != n {
+				t.Errorf("a damaged receipt lost its issue number: %+v", e.Receipt)
 			}
 		})
 	}
 }
 
-func writeReceipt(t *testing.T, folder string, r api.Receipt) {
-	t.Helper()
-	b, err := json.MarshalIndent(r, "", "  ")
-	if err != nil {
-		t.Fatal(err)
+func TestAGenuineReceiptInAnotherReceiptsFolderIsAltered(t *testing.T) {
+	is := wallettest.NewIssuer(t, 15)
+	w := open(t, is)
+	a, b := is.Issue(t, 0), is.Issue(t, 1)
+	save(t, w, a)
+	save(t, w, b)
+	// Swap the two folders' contents.
+	fa, fb := filepath.Join(w.Dir(), a.Receipt.IssueNumber), filepath.Join(w.Dir(), b.Receipt.IssueNumber)
+	tmp := filepath.Join(w.Dir(), "swap")
+	for _, mv := range [][2]string{{fa, tmp}, {fb, fa}, {tmp, fb}} {
+		if err := os.Rename(mv[0], mv[1]); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if err := os.WriteFile(filepath.Join(folder, "receipt.json"), b, 0o600); err != nil {
-		t.Fatal(err)
+	for _, n := range []string{a.Receipt.IssueNumber, b.Receipt.IssueNumber} {
+		if e := get(t, w, n); e.Status != wallet.Altered {
+			t.Errorf("Get(%s) = %v, want altered", n, e.Status)
+		}
 	}
 }
 
-// TestALeftoverTemporaryFileIsIgnored simulates a crash between writing a
-// temporary file and renaming it into place.
-func TestALeftoverTemporaryFileIsIgnored(t *testing.T) {
-	nums := newNumbers(12)
-	t.Run("beside a complete receipt", func(t *testing.T) {
-		w := open(t)
-		n := nums.next(t)
-		sig := signature(1)
-		r := receipt(t, n, 0, sig)
-		save(t, w, r, sig)
-		other := receipt(t, n, 5, signature(2))
-		half, _ := json.Marshal(other)
-		if err := os.WriteFile(filepath.Join(w.Dir(), n, ".tmp-123456"), half[:len(half)/2], 0o600); err != nil {
-			t.Fatal(err)
-		}
-		e, err := w.Get(n)
-		if err != nil || !reflect.DeepEqual(e.Receipt, r) || !e.Intact {
-			t.Errorf("Get = %+v, %v; want the complete receipt, intact", e, err)
-		}
-		list, err := w.List()
-		if err != nil || len(list) != 1 || !reflect.DeepEqual(list[0].Receipt, r) {
-			t.Errorf("List = %+v, %v; want the one receipt", list, err)
+// TestAReceiptOfAnOlderWalletIsDamagedAndUnsigned: before receipts were
+// signed, the wallet kept indented JSON beside confirmation.p7s.
+func TestAReceiptOfAnOlderWalletIsDamagedAndUnsigned(t *testing.T) {
+	is := wallettest.NewIssuer(t, 16)
+	w := open(t, is)
+	x := is.Issue(t, 0)
+	old, _ := json.MarshalIndent(x.Receipt, "", "  ")
+	folder := filepath.Join(w.Dir(), x.Receipt.IssueNumber)
+	writeFile(t, filepath.Join(folder, "receipt.json"), old)
+	writeFile(t, filepath.Join(folder, "confirmation.p7s"), x.Confirmation)
+	l := list(t, w)
+	if len(l) != 1 || l[0].Status != wallet.Damaged || l[0].Receipt.Purpose != x.Receipt.Purpose {
+		t.Fatalf("List = %+v, want the old receipt, damaged, its fields readable", l)
+	}
+	if e := get(t, w, x.Receipt.IssueNumber); !errors.Is(e.Err, wallet.ErrUnsigned) {
+		t.Errorf("Get: %v, want ErrUnsigned", e.Err)
+	}
+}
+
+// crashAt runs f, stopping it with a simulated crash at the first write step
+// named step, and reports whether it crashed.
+func crashAt(t *testing.T, w *wallet.Wallet, step string, f func()) (crashed bool) {
+	t.Helper()
+	type crash struct{}
+	wallet.SetCrash(w, func(s string) {
+		if s == step {
+			panic(crash{})
 		}
 	})
-	t.Run("in a folder where the receipt was never renamed into place", func(t *testing.T) {
-		w := open(t)
-		n := nums.next(t)
-		sig := signature(1)
-		r := receipt(t, n, 0, sig)
-		folder := filepath.Join(w.Dir(), n)
-		if err := os.MkdirAll(folder, 0o700); err != nil {
-			t.Fatal(err)
+	defer func() {
+		wallet.SetCrash(w, nil)
+		if r := recover(); r != nil {
+			if _, ok := r.(crash); !ok {
+				panic(r)
+			}
+			crashed = true
 		}
-		data, _ := json.MarshalIndent(r, "", "  ")
-		for name, b := range map[string][]byte{"confirmation.p7s": sig, ".tmp-98765": data} {
-			if err := os.WriteFile(filepath.Join(folder, name), b, 0o600); err != nil {
+	}()
+	f()
+	return false
+}
+
+// receiptFiles lists the receipt files anywhere under dir, except in the
+// temporary folders a crash leaves.
+func receiptFiles(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	for path := range tree(t, dir) {
+		base := filepath.Base(path)
+		if (base == "receipt.json" || base == "receipt.p7s") && !strings.HasPrefix(path, ".tmp-") {
+			out = append(out, path)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func TestACrashBetweenWriteAndRenameLeavesNoPartialFile(t *testing.T) {
+	is := wallettest.NewIssuer(t, 17)
+	for _, step := range []string{wallet.StepPartial, wallet.StepRename} {
+		t.Run("a crash at "+step+" leaves no receipt, and the next Save works", func(t *testing.T) {
+			w := open(t, is)
+			kept := is.Issue(t, 0)
+			save(t, w, kept)
+			x := is.Issue(t, 1)
+			if !crashAt(t, w, step, func() { w.Save(x.Receipt, x.Signature, x.Confirmation) }) {
+				t.Fatal("the write did not reach the step")
+			}
+			n := x.Receipt.IssueNumber
+			want := []string{filepath.Join(kept.Receipt.IssueNumber, "receipt.json"), filepath.Join(kept.Receipt.IssueNumber, "receipt.p7s")}
+			if got := receiptFiles(t, w.Dir()); !slices.Equal(got, want) {
+				t.Errorf("receipt files after the crash: %q, want only the receipt kept before", got)
+			}
+			// The app starts again.
+			w2 := reopen(t, w)
+			if _, err := w2.Get(n); !errors.Is(err, wallet.ErrNotFound) {
+				t.Errorf("Get: %v, want ErrNotFound", err)
+			}
+			if l := list(t, w2); !slices.Equal(numbers(l), []string{kept.Receipt.IssueNumber}) {
+				t.Errorf("List = %q, want only the receipt kept before", numbers(l))
+			}
+			// Leftovers go once they are old enough not to be another
+			// process's write in progress.
+			later := time.Now().Add(wallet.StaleAfter + time.Minute)
+			w3, err := wallet.Open(w.Dir(), func(w *wallet.Wallet) { wallet.SetNow(w, func() time.Time { return later }) })
+			if err != nil {
 				t.Fatal(err)
 			}
+			for path := range tree(t, w.Dir()) {
+				if strings.Contains(path, ".tmp-") {
+					t.Errorf("left behind after Open: %s", path)
+				}
+			}
+			save(t, w3, x)
+			if e := get(t, w3, n); e.Status != wallet.Verified {
+				t.Errorf("after the retried Save: %v", e.Status)
+			}
+		})
+	}
+	t.Run("a crash before the index is written loses nothing", func(t *testing.T) {
+		w := open(t, is)
+		x := is.Issue(t, 2)
+		if !crashAt(t, w, wallet.StepIndex, func() { w.Save(x.Receipt, x.Signature, x.Confirmation) }) {
+			t.Fatal("the write did not reach the step")
 		}
-		if _, err := w.Get(n); !errors.Is(err, wallet.ErrNotFound) {
-			t.Errorf("Get: %v, want ErrNotFound", err)
-		}
-		if list, err := w.List(); err != nil || len(list) != 0 {
-			t.Errorf("List = %+v, %v; want nothing", list, err)
-		}
-		// Saving again (the app retries) completes the receipt.
-		save(t, w, r, sig)
-		if e, err := w.Get(n); err != nil || !e.Intact {
-			t.Errorf("Get after the retried Save = %+v, %v", e, err)
+		if l := list(t, reopen(t, w)); len(l) != 1 || l[0].Status != wallet.Verified {
+			t.Errorf("List = %+v, want the receipt whose folder was in place", l)
 		}
 	})
-	t.Run("a whole temporary folder at the top", func(t *testing.T) {
-		w := open(t)
-		n := nums.next(t)
-		sig := signature(1)
-		save(t, w, receipt(t, n, 0, sig), sig)
-		if err := os.MkdirAll(filepath.Join(w.Dir(), ".tmp-1", n), 0o700); err != nil {
-			t.Fatal(err)
+	t.Run("a crash while the index is written leaves the old index whole", func(t *testing.T) {
+		w := open(t, is)
+		a, b := is.Issue(t, 3), is.Issue(t, 4)
+		save(t, w, a)
+		indexBefore, _ := os.ReadFile(filepath.Join(w.Dir(), "index.json"))
+		// The receipt's folder is written first (its own partial step);
+		// the second partial step is the index's.
+		partials := 0
+		type crash struct{}
+		wallet.SetCrash(w, func(s string) {
+			if s == wallet.StepPartial {
+				if partials++; partials == 3 { // receipt.json, receipt.p7s, index.json
+					panic(crash{})
+				}
+			}
+		})
+		func() {
+			defer func() { recover() }()
+			w.Save(b.Receipt, b.Signature, b.Confirmation)
+		}()
+		if partials != 3 {
+			t.Fatalf("the index write was not reached (%d partial steps)", partials)
 		}
-		if list, err := w.List(); err != nil || len(list) != 1 {
-			t.Errorf("List = %+v, %v; want the one receipt", list, err)
+		if got, _ := os.ReadFile(filepath.Join(w.Dir(), "index.json")); !bytes.Equal(got, indexBefore) {
+			t.Errorf("index.json changed by the crashed write")
+		}
+		if l := list(t, reopen(t, w)); len(l) != 2 {
+			t.Errorf("List = %q, want both receipts", numbers(l))
 		}
 	})
 }
 
 func TestSaveLeavesNoTemporaryFiles(t *testing.T) {
-	w := open(t)
-	nums := newNumbers(13)
+	is := wallettest.NewIssuer(t, 18)
+	w := open(t, is)
 	for i := range 5 {
-		sig := signature(i)
-		save(t, w, receipt(t, nums.next(t), i, sig), sig)
+		save(t, w, is.Issue(t, i))
+	}
+	if err := w.Delete(list(t, w)[0].Receipt.IssueNumber); err != nil {
+		t.Fatal(err)
 	}
 	for path := range tree(t, w.Dir()) {
-		if strings.Contains(path, ".tmp-") {
+		if strings.Contains(path, ".tmp-") || strings.Contains(path, ".trash-") {
 			t.Errorf("left behind: %s", path)
 		}
 	}
@@ -566,25 +737,27 @@ func TestFilesAreOwnerOnly(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("Windows has no Unix mode bits; the user profile's ACL protects the wallet")
 	}
-	w := open(t)
-	n := newNumbers(14).next(t)
-	sig := signature(1)
-	save(t, w, receipt(t, n, 0, sig), sig)
-	for _, tc := range []struct {
-		path string
-		want os.FileMode
-	}{
-		{w.Dir(), os.ModeDir | 0o700},
-		{filepath.Join(w.Dir(), n), os.ModeDir | 0o700},
-		{filepath.Join(w.Dir(), n, "receipt.json"), 0o600},
-		{filepath.Join(w.Dir(), n, "confirmation.p7s"), 0o600},
-	} {
-		fi, err := os.Stat(tc.path)
+	is := wallettest.NewIssuer(t, 19)
+	w := open(t, is)
+	x := is.Issue(t, 0)
+	save(t, w, x)
+	n := x.Receipt.IssueNumber
+	for path := range tree(t, w.Dir()) {
+		fi, err := os.Lstat(filepath.Join(w.Dir(), path))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := fi.Mode() & (os.ModeDir | os.ModePerm); got != tc.want {
-			t.Errorf("%s: mode %v, want %v", tc.path, got, tc.want)
+		want := os.FileMode(0o600)
+		if fi.IsDir() {
+			want = os.ModeDir | 0o700
+		}
+		if got := fi.Mode() & (os.ModeDir | os.ModePerm); got != want {
+			t.Errorf("%s: mode %v, want %v", path, got, want)
+		}
+	}
+	for _, p := range []string{"index.json", "trusted/", n + "/receipt.json", n + "/receipt.p7s"} {
+		if _, ok := tree(t, w.Dir())[filepath.FromSlash(p)]; !ok {
+			t.Errorf("%s is missing from the wallet", p)
 		}
 	}
 }
@@ -605,31 +778,63 @@ func TestOpenCreatesNestedFolders(t *testing.T) {
 
 func TestOpenOfAFileFails(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "file")
-	if err := os.WriteFile(p, nil, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	writeFile(t, p, nil)
 	if _, err := wallet.Open(p); err == nil {
 		t.Error("Open of a regular file succeeded")
 	}
 }
 
-// BenchmarkWalletList lists a wallet of 1,000 receipts.
-func BenchmarkWalletList(b *testing.B) {
-	w, err := wallet.Open(filepath.Join(b.TempDir(), "wallet"))
-	if err != nil {
-		b.Fatal(err)
+func TestDeleteRemovesTheReceiptAndOnlyIt(t *testing.T) {
+	is := wallettest.NewIssuer(t, 20)
+	w := open(t, is)
+	a, b := is.Issue(t, 0), is.Issue(t, 1)
+	save(t, w, a)
+	save(t, w, b)
+	if err := w.Delete(strings.ReplaceAll(a.Receipt.IssueNumber, "-", "")); err != nil {
+		t.Fatal(err)
 	}
-	nums := newNumbers(15)
-	for i := range 1000 {
-		sig := fmt.Appendf(bytes.Repeat([]byte{0xa0}, 2048), "%d", i) // about the size of a CMS with its certificate
-		if err := w.Save(receipt(b, nums.next(b), i, sig), sig); err != nil {
-			b.Fatal(err)
-		}
+	if _, err := w.Get(a.Receipt.IssueNumber); !errors.Is(err, wallet.ErrNotFound) {
+		t.Errorf("Get of the deleted receipt: %v", err)
 	}
-	for b.Loop() {
-		list, err := w.List()
-		if err != nil || len(list) != 1000 {
-			b.Fatalf("List = %d entries, %v", len(list), err)
-		}
+	if _, err := os.Stat(filepath.Join(w.Dir(), a.Receipt.IssueNumber)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the folder is still there: %v", err)
+	}
+	if l := list(t, reopen(t, w)); !slices.Equal(numbers(l), []string{b.Receipt.IssueNumber}) {
+		t.Errorf("List = %q, want the other receipt only", numbers(l))
+	}
+	if err := w.Delete(a.Receipt.IssueNumber); !errors.Is(err, wallet.ErrNotFound) {
+		t.Errorf("Delete again: %v, want ErrNotFound", err)
+	}
+}
+
+// TestALinkNamedLikeAReceiptIsNeverFollowed: a link planted under a
+// receipt's number is not read through, and a genuine receipt replaces it.
+func TestALinkNamedLikeAReceiptIsNeverFollowed(t *testing.T) {
+	is := wallettest.NewIssuer(t, 21)
+	w := open(t, is)
+	x := is.Issue(t, 0)
+	outside := t.TempDir()
+	writeFile(t, filepath.Join(outside, "receipt.json"), canonical(t, x.Receipt))
+	writeFile(t, filepath.Join(outside, "receipt.p7s"), x.Signature)
+	link := filepath.Join(w.Dir(), x.Receipt.IssueNumber)
+	if err := os.Symlink(outside, link); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := w.Files(x.Receipt.IssueNumber); !errors.Is(err, wallet.ErrNotFound) {
+		t.Errorf("Files through a link: %v, want ErrNotFound", err)
+	}
+	var buf bytes.Buffer
+	if err := w.Export(&buf, x.Receipt.IssueNumber); !errors.Is(err, wallet.ErrNotFound) {
+		t.Errorf("Export through a link: %v, want ErrNotFound", err)
+	}
+	save(t, w, x)
+	if fi, err := os.Lstat(link); err != nil || !fi.IsDir() {
+		t.Errorf("the receipt's folder is not a folder after Save: %v", err)
+	}
+	if before := tree(t, outside); len(before) != 3 {
+		t.Errorf("the linked folder changed: %v", before)
+	}
+	if e := get(t, w, x.Receipt.IssueNumber); e.Status != wallet.Verified {
+		t.Errorf("Get = %v", e.Status)
 	}
 }
