@@ -45,7 +45,7 @@ func WithHTTPClient(hc *http.Client) Option {
 func WithTLS(cfg *tls.Config) Option {
 	return func(c *Client) {
 		tr := http.DefaultTransport.(*http.Transport).Clone()
-		tr.TLSClientConfig = cfg
+		tr.TLSClientConfig = cfg.Clone() // the transport adds its ALPN protocols to it
 		c.r = resty.NewWithClient(&http.Client{Transport: tr}).SetBaseURL(c.r.BaseURL)
 	}
 }

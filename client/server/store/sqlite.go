@@ -145,6 +145,10 @@ func OpenSQLite(path string) (*SQLite, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
+	// One connection: SQLite has one writer at a time anyway, and waiting
+	// in Go's pool is far cheaper than SQLite's busy handler, which sleeps
+	// in growing steps (up to 100 ms) while another connection writes.
+	db.SetMaxOpenConns(1)
 	s := &SQLite{db: db}
 	if err := s.migrate(context.Background()); err != nil {
 		db.Close()

@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	_ "net/http/pprof" // only on -debug-addr: the API has its own mux
 	"os"
 	"os/signal"
 	"strings"
@@ -31,12 +32,15 @@ import (
 	"github.com/bonsign/bonsign/client/server/pii"
 	"github.com/bonsign/bonsign/client/server/receiptkey"
 	"github.com/bonsign/bonsign/client/server/store"
+	"github.com/bonsign/bonsign/client/server/tlsinit"
+	"golang.org/x/time/rate"
 )
 
 const usage = `usage: bonsign-server <command> [flags]
 
 commands:
   serve            run the issuance server
+  init             make a private TLS CA and server certificate (small setups)
   demo             run a demo server with a demo CA, citizen and institution key
   clerk-add        create a clerk's account for the console and these commands
   approve          record a citizen's in-person approval
@@ -59,6 +63,8 @@ func main() {
 	switch cmd, args := os.Args[1], os.Args[2:]; cmd {
 	case "serve":
 		err = serve(args, log)
+	case "init":
+		err = initTLS(args)
 	case "demo":
 		err = runDemo(args, log)
 	case "clerk-add", "approve", "renew", "revoke", "show", "consent":
@@ -136,11 +142,23 @@ func serve(args []string, log *slog.Logger) error {
 	secure := fs.Bool("secure-cookies", false, "mark the clerk console's cookies Secure even on plain HTTP (TLS ends at a proxy in front)")
 	webhook := fs.String("phone-webhook", "", "URL the identity codes are POSTed to (signed JSON) for an SMS/ARS provider; empty keeps them in memory (development only)")
 	webhookSecret := fs.String("phone-webhook-secret-file", "", "file holding the webhook's HMAC secret (or set BONSIGN_WEBHOOK_SECRET)")
+	tlsCert := fs.String("tls-cert", "", "PEM certificate to serve HTTPS with (see the init command); without it the server speaks plain HTTP, for a TLS proxy in front")
+	tlsKey := fs.String("tls-key", "", "PEM key of -tls-cert")
+	rateLimit := fs.Float64("rate-limit", float64(server.DefaultLimits().PerAddress), "requests per second one client address may make (0: no limit, e.g. behind a proxy that limits)")
+	rateBurst := fs.Int("rate-burst", server.DefaultLimits().Burst, "requests one client address may make at once")
+	expensive := fs.Int("max-crypto", server.DefaultLimits().Expensive, "requests doing public-key work at the same time; more wait up to a moment, then get 429")
+	debugAddr := fs.String("debug-addr", "", "serve Go's profiler (/debug/pprof/) on this address, e.g. 127.0.0.1:6060; never on a public one")
 	fs.Parse(args)
+	if *debugAddr != "" {
+		go func() { log.Error("debug listener", "err", http.ListenAndServe(*debugAddr, http.DefaultServeMux)) }()
+	}
 	if c.roots == "" {
 		return errors.New("-roots is required: without trust anchors no citizen can log in")
 	}
-	opts := []server.Option{server.WithLogger(log), server.WithApprovalValidity(*years), server.WithSecureCookies(*secure)}
+	limits := server.DefaultLimits()
+	limits.PerAddress, limits.Burst, limits.Expensive = rate.Limit(*rateLimit), *rateBurst, *expensive
+	opts := []server.Option{server.WithLogger(log), server.WithApprovalValidity(*years), server.WithSecureCookies(*secure),
+		server.WithLimits(limits)}
 	switch *revocation {
 	case "fail-closed":
 		opts = append(opts, server.WithRevocationPolicy(server.FailClosed))
@@ -171,8 +189,32 @@ func serve(args []string, log *slog.Logger) error {
 	}
 	defer st.Close()
 	hs := srv.HTTPServer(*addr)
-	log.Info("listening", "addr", *addr)
+	if (*tlsCert == "") != (*tlsKey == "") {
+		return errors.New("-tls-cert and -tls-key go together")
+	}
+	if *tlsCert != "" {
+		if hs.TLSConfig, err = tlsinit.ServerConfig(*tlsCert, *tlsKey); err != nil {
+			return err
+		}
+		log.Info("listening", "addr", *addr, "tls", true)
+		return runUntilSignal(hs, func() error { return hs.ListenAndServeTLS("", "") })
+	}
+	log.Info("listening", "addr", *addr, "tls", false)
 	return runUntilSignal(hs, func() error { return hs.ListenAndServe() })
+}
+
+// initTLS makes a private CA and a server certificate for small setups.
+func initTLS(args []string) error {
+	fs := flag.NewFlagSet("init", flag.ExitOnError)
+	dir := fs.String("dir", ".", "folder for tls-ca.pem (give it to clients), tls-cert.pem and tls-key.pem")
+	hosts := fs.String("hosts", "127.0.0.1,localhost", "comma-separated names and addresses the server answers to")
+	fs.Parse(args)
+	f, err := tlsinit.Init(*dir, strings.Split(*hosts, ","))
+	if err != nil {
+		return err
+	}
+	fmt.Printf("CA for clients to pin: %s\nserve with: -tls-cert %s -tls-key %s\n", f.CA, f.Cert, f.Key)
+	return nil
 }
 
 // runUntilSignal runs start until SIGINT or SIGTERM, then shuts hs down,

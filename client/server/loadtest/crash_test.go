@@ -1,0 +1,135 @@
+package loadtest
+
+import (
+	"context"
+	"database/sql"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/bonsign/bonsign/api"
+	_ "modernc.org/sqlite"
+)
+
+// buildServer compiles the server binary, as an operator would run it.
+func buildServer(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "bonsign-server")
+	cmd := exec.Command("go", "build", "-o", bin, "github.com/bonsign/bonsign/client/server/cmd/bonsign-server")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("build the server: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// TestCrashLosesNothingAcknowledged kills the server with SIGKILL while
+// citizens are issuing, starts it again, and checks that every issuance a
+// client saw acknowledged is there, that retrying the ones in flight never
+// issues twice, and that the database is intact.
+func TestCrashLosesNothingAcknowledged(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and kills a server")
+	}
+	ctx := context.Background()
+	dir := t.TempDir()
+	const citizens = 6
+	if err := SetupLocal(ctx, dir, citizens); err != nil {
+		t.Fatal(err)
+	}
+	cs, _ := LoadCitizens(dir)
+	secret, _ := os.ReadFile(filepath.Join(dir, SecretFile))
+	apiKey, _ := os.ReadFile(filepath.Join(dir, APIKeyFile))
+	codes, err := ListenCodes("127.0.0.1:0", secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer codes.Close()
+	srv, err := StartServer(buildServer(t), dir, codes, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Stop()
+	cfg := Config{URL: srv.URL, TLS: srv.TLS, Codes: codes}
+
+	var (
+		mu       sync.Mutex
+		acked    = map[string]string{}           // issue number -> citizen name
+		inFlight = map[string]api.Confirmation{} // citizen -> the confirmation whose answer was lost
+		sessions = map[string]*Session{}
+	)
+	var wg sync.WaitGroup
+	for _, cz := range cs {
+		se, err := cfg.Login(ctx, cz)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sessions[cz.Name] = se
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				conf := se.Confirmation()
+				resp, err := se.Issue(ctx, conf)
+				if err != nil {
+					mu.Lock()
+					inFlight[cz.Name] = conf
+					mu.Unlock()
+					return // the server is gone
+				}
+				mu.Lock()
+				acked[resp.Receipt.IssueNumber] = cz.Name
+				mu.Unlock()
+			}
+		}()
+	}
+	time.Sleep(1500 * time.Millisecond)
+	srv.Kill()
+	wg.Wait()
+	if len(acked) == 0 {
+		t.Fatal("nothing was issued before the crash")
+	}
+	if err := srv.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	lookups := cfg.newClient()
+	for number, name := range acked {
+		if _, err := lookups.Verify(ctx, strings.TrimSpace(string(apiKey)), number, name); err != nil {
+			t.Fatalf("acknowledged issuance %s is gone after the crash: %v", number, err)
+		}
+	}
+	// A retry of each confirmation whose answer was lost (in the session,
+	// which outlives the process) issues it at most once: the same receipt
+	// twice in a row, whether or not it was stored before the crash.
+	for name, conf := range inFlight {
+		se := sessions[name]
+		first, err := se.Issue(ctx, conf)
+		if err != nil {
+			t.Fatalf("retry after the crash: %v", err)
+		}
+		again, err := se.Issue(ctx, conf)
+		if err != nil || again.Receipt.IssueNumber != first.Receipt.IssueNumber {
+			t.Fatalf("a second retry issued again: %v, %s vs %s", err, first.Receipt.IssueNumber, again.Receipt.IssueNumber)
+		}
+	}
+	srv.Stop()
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "bonsign.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var check string
+	if err := db.QueryRow("PRAGMA integrity_check").Scan(&check); err != nil || check != "ok" {
+		t.Fatalf("integrity_check: %q %v", check, err)
+	}
+	var rows, distinct int
+	db.QueryRow("SELECT count(*), count(DISTINCT citizen_id || ':' || confirmation_id) FROM confirmations").Scan(&rows, &distinct)
+	if rows != distinct || rows < len(acked) {
+		t.Fatalf("%d rows, %d distinct confirmations, %d acknowledged", rows, distinct, len(acked))
+	}
+	t.Logf("%d issuances acknowledged before SIGKILL, %d in flight retried, %d stored", len(acked), len(inFlight), rows)
+}

@@ -1,0 +1,259 @@
+package loadtest
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/bonsign/bonsign/api"
+	"github.com/bonsign/bonsign/client"
+)
+
+// Config is one load run against a running server.
+type Config struct {
+	URL         string
+	TLS         *tls.Config // nil for plain HTTP
+	Citizens    []Citizen
+	Codes       *CodeReceiver
+	APIKey      string
+	Concurrency int           // citizens issuing at the same time
+	Duration    time.Duration // of each phase
+	Lookups     int           // institution lookup workers
+}
+
+// Phase is what one phase measured.
+type Phase struct {
+	Name      string
+	Count     int
+	Errors    map[api.Code]int
+	Elapsed   time.Duration
+	latencies []time.Duration
+}
+
+// PerSec is the phase's throughput.
+func (p *Phase) PerSec() float64 { return float64(p.Count) / p.Elapsed.Seconds() }
+
+// Quantile is the q-th latency (0.5, 0.99).
+func (p *Phase) Quantile(q float64) time.Duration {
+	if len(p.latencies) == 0 {
+		return 0
+	}
+	slices.Sort(p.latencies)
+	return p.latencies[min(len(p.latencies)-1, int(q*float64(len(p.latencies))))]
+}
+
+// Report is a whole run.
+type Report struct {
+	Issue, Lookup Phase
+	Floor         Floor
+	Issued        []string // the issue numbers, in no order
+}
+
+// Print writes the table the load tool prints.
+func (r *Report) Print(w io.Writer) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "phase\tops\tops/s\tp50\tp99\terrors")
+	for _, p := range []*Phase{&r.Issue, &r.Lookup} {
+		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%v\t%v\t%s\n", p.Name, p.Count, p.PerSec(),
+			p.Quantile(0.5).Round(10*time.Microsecond), p.Quantile(0.99).Round(10*time.Microsecond), errText(p.Errors))
+	}
+	tw.Flush()
+	if r.Floor.PerSec > 0 {
+		fmt.Fprintf(w, "floor: %s\nissuances/s are %.0f%% of the floor\n", r.Floor, 100*r.Issue.PerSec()/r.Floor.PerSec)
+	}
+}
+
+func errText(m map[api.Code]int) string {
+	if len(m) == 0 {
+		return "-"
+	}
+	var parts []string
+	for c, n := range m {
+		parts = append(parts, fmt.Sprintf("%s:%d", c, n))
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, " ")
+}
+
+type recorder struct {
+	mu sync.Mutex
+	Phase
+}
+
+func (r *recorder) add(d time.Duration, err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err != nil {
+		var e *api.Error
+		code := api.Code("transport")
+		if errors.As(err, &e) {
+			code = e.Code
+		}
+		if r.Errors == nil {
+			r.Errors = map[api.Code]int{}
+		}
+		r.Errors[code]++
+		return
+	}
+	r.Count++
+	r.latencies = append(r.latencies, d)
+}
+
+func (c Config) newClient() *client.Client {
+	if c.TLS != nil {
+		return client.New(c.URL, client.WithTLS(c.TLS))
+	}
+	return client.New(c.URL)
+}
+
+// Run logs the citizens in (certificate and phone code), then has
+// Concurrency of them issue confirmations for Duration, then has Lookups
+// workers verify the issued numbers for Duration.
+func Run(ctx context.Context, c Config) (*Report, error) {
+	if c.Concurrency > len(c.Citizens) {
+		return nil, fmt.Errorf("%d workers need %d citizens, only %d set up", c.Concurrency, c.Concurrency, len(c.Citizens))
+	}
+	sessions := make([]*Session, c.Concurrency)
+	var wg sync.WaitGroup
+	errs := make(chan error, c.Concurrency)
+	for i := range c.Concurrency {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			se, err := c.Login(ctx, c.Citizens[i])
+			if err != nil {
+				errs <- err
+				return
+			}
+			sessions[i] = se
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		return nil, err
+	}
+
+	rep := &Report{}
+	issue := &recorder{Phase: Phase{Name: "issue"}}
+	var issuedMu sync.Mutex
+	start := time.Now()
+	for _, s := range sessions {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for time.Since(start) < c.Duration && ctx.Err() == nil {
+				conf := s.Confirmation()
+				t0 := time.Now()
+				resp, err := s.Issue(ctx, conf)
+				issue.add(time.Since(t0), err)
+				if err == nil {
+					issuedMu.Lock()
+					rep.Issued = append(rep.Issued, resp.Receipt.IssueNumber+"\x00"+s.Citizen.Name)
+					issuedMu.Unlock()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	issue.Elapsed = time.Since(start)
+	rep.Issue = issue.Phase
+
+	lookup := &recorder{Phase: Phase{Name: "lookup"}}
+	if c.Lookups > 0 && len(rep.Issued) > 0 {
+		cl := c.newClient()
+		start = time.Now()
+		for w := range c.Lookups {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := w; time.Since(start) < c.Duration && ctx.Err() == nil; i += c.Lookups {
+					num, name, _ := strings.Cut(rep.Issued[i%len(rep.Issued)], "\x00")
+					t0 := time.Now()
+					_, err := cl.Verify(ctx, c.APIKey, num, name)
+					lookup.add(time.Since(t0), err)
+				}
+			}()
+		}
+		wg.Wait()
+		lookup.Elapsed = time.Since(start)
+	}
+	rep.Lookup = lookup.Phase
+	return rep, nil
+}
+
+// Session is a citizen logged in and past the phone check.
+type Session struct {
+	Client  *client.Client
+	Citizen Citizen
+	sign    func([]byte) ([]byte, error)
+}
+
+// Login logs citizen cz in with their certificate and passes the phone code
+// check, reading the code from the webhook receiver.
+func (c Config) Login(ctx context.Context, cz Citizen) (*Session, error) {
+	id, err := cz.Identity()
+	if err != nil {
+		return nil, err
+	}
+	cl := c.newClient()
+	if _, err := cl.Login(ctx, id.SignCMS); err != nil {
+		return nil, fmt.Errorf("login %s: %w", cz.Name, err)
+	}
+	code := c.Codes.Expect(cz.Phone)
+	if _, err := cl.RequestCode(ctx); err != nil {
+		return nil, fmt.Errorf("code %s: %w", cz.Name, err)
+	}
+	select {
+	case got := <-code:
+		if err := cl.VerifyCode(ctx, got); err != nil {
+			return nil, fmt.Errorf("verify code %s: %w", cz.Name, err)
+		}
+	case <-time.After(10 * time.Second):
+		return nil, fmt.Errorf("no code reached the webhook for %s", cz.Name)
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	return &Session{Client: cl, Citizen: cz, sign: id.SignCMS}, nil
+}
+
+// Confirmation is a fresh, valid confirmation of the session's citizen.
+func (s *Session) Confirmation() api.Confirmation { return confirmationFor(s.Citizen) }
+
+// Issue signs conf (anew each call, as a citizen retrying would) and submits it.
+func (s *Session) Issue(ctx context.Context, conf api.Confirmation) (*api.IssueResponse, error) {
+	content, err := conf.Canonical()
+	if err != nil {
+		return nil, err
+	}
+	sig, err := s.sign(content)
+	if err != nil {
+		return nil, err
+	}
+	return s.Client.IssueSigned(ctx, conf, sig)
+}
+
+// confirmationFor is a fresh, valid confirmation of citizen cz.
+func confirmationFor(cz Citizen) api.Confirmation {
+	b := make([]byte, 16)
+	rand.Read(b)
+	return api.Confirmation{
+		Version:      api.ConfirmationVersion,
+		ID:           hex.EncodeToString(b),
+		CreatedAt:    time.Now().In(api.KST).Format(time.RFC3339),
+		Citizen:      api.Person{Name: cz.Name, RRN: cz.RRN, Address: cz.Address},
+		Purpose:      "부동산 매도 (부하시험)",
+		Counterparty: api.Counterparty{Name: "주식회사 부하시험", ID: "220-81-62517", Address: "서울특별시 중구 세종대로 110"},
+		Institution:  api.Institution{Code: Institution, Name: institutionN},
+	}
+}
