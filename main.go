@@ -34,12 +34,12 @@ func main() {
 		if !*demoMode {
 			log.Fatal("bonsign: give -server URL, or leave -demo on")
 		}
-		env, err := demo.Start(filepath.Join(*data, "demo"), *reset)
+		env, err := demo.Open(filepath.Join(*data, "demo"), demo.Options{Reset: *reset, TLS: true})
 		if err != nil {
 			log.Fatalf("bonsign: start the demo server: %v", err)
 		}
 		defer env.Close()
-		cfg.ServerURL, cfg.WalletDir = env.URL, env.WalletDir
+		cfg.ServerURL, cfg.ServerCA, cfg.WalletDir = env.URL, env.TLSCA, env.WalletDir
 		cfg.Demo = &app.Demo{CertPath: env.CertPath, Password: env.Password, Name: env.Name,
 			RRN: env.RRN, Address: env.Address, Outbox: env.Outbox}
 	}

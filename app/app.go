@@ -32,6 +32,9 @@ import (
 type Config struct {
 	// ServerURL is the issuance server's base URL.
 	ServerURL string
+	// ServerCA, when not nil, is the PEM certificate of the CA the server's
+	// TLS certificate chains to: the app trusts it and nothing else.
+	ServerCA []byte
 	// WalletDir is the folder of the citizen's document wallet.
 	WalletDir string
 	// Demo, when not nil, makes the app show the demo hints and the demo phone.
@@ -115,7 +118,7 @@ func newUI(a fyne.App, w fyne.Window, cfg Config, do func(func())) *UI {
 		win:    w,
 		cfg:    cfg,
 		lang:   langFromPreferences(a.Preferences()),
-		client: client.New(cfg.ServerURL),
+		client: newClient(cfg),
 		do:     do,
 	}
 	u.rootCtx, u.rootCancel = context.WithCancel(context.Background())
@@ -128,6 +131,14 @@ func newUI(a fyne.App, w fyne.Window, cfg Config, do func(func())) *UI {
 	}
 	u.goHome()
 	return u
+}
+
+// newClient connects to the server, pinning its CA when one is configured.
+func newClient(cfg Config) *client.Client {
+	if cfg.ServerCA == nil {
+		return client.New(cfg.ServerURL)
+	}
+	return client.New(cfg.ServerURL, client.WithCA(cfg.ServerCA))
 }
 
 // Close stops the app's background work and ends the session on the server,

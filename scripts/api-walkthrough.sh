@@ -5,7 +5,7 @@
 # Needs: bash, curl, openssl (1.1.1 or 3.x), jq (1.6 or later).
 #
 #   bin/bonsign-server demo -data /tmp/bonsign-demo      # in another terminal
-#   BONSIGN_URL=http://127.0.0.1:PORT BONSIGN_DEMO_DIR=/tmp/bonsign-demo \
+#   BONSIGN_URL=https://127.0.0.1:PORT BONSIGN_DEMO_DIR=/tmp/bonsign-demo \
 #       scripts/api-walkthrough.sh
 #
 # What it does, as the citizen 홍길동 of the demo and then as the institution
@@ -27,8 +27,8 @@
 #  13. POST /v1/logout
 #
 # The identity check code: the demo's phone gateway is an outbox inside the demo
-# process (the desktop app shows it in its window; `bonsign-server demo` does
-# not print it). So the script asks you for the code: it reads one line from
+# process (the desktop app shows it in its window; `bonsign-server demo` prints
+# print it to its terminal: look there). So the script asks you for the code: it reads one line from
 # standard input (with a prompt when that is a terminal). Pipe the code in to
 # automate, or set BONSIGN_CODE if you know it before the script asks the server
 # to send one (a test gateway with predictable codes; a real one draws a fresh
@@ -36,6 +36,7 @@
 #
 # Environment:
 #   BONSIGN_URL            base URL of the server, without /v1 (required)
+#   BONSIGN_CA             the server's TLS CA (default: tls-ca.pem of the demo directory)
 #   BONSIGN_DEMO_DIR       the demo data directory: citizen.p12, demo.json, and ca.pem
 #                          to check the citizen's signature at step 12 (required)
 #   BONSIGN_P12_PASSWORD   password of citizen.p12 (default: demo1234!)
@@ -53,7 +54,14 @@ for tool in curl openssl jq; do
 	command -v "$tool" >/dev/null || { echo "api-walkthrough.sh: $tool is required" >&2; exit 1; }
 done
 
-: "${BONSIGN_URL:?set BONSIGN_URL to the server, e.g. http://127.0.0.1:41234}"
+: "${BONSIGN_URL:?set BONSIGN_URL to the server, e.g. https://127.0.0.1:41234}"
+# The demo serves HTTPS with a private CA: trust it, and only it
+# (BONSIGN_CA names another CA file).
+tls=()
+ca=${BONSIGN_CA:-${BONSIGN_DEMO_DIR:-}/tls-ca.pem}
+if [[ $BONSIGN_URL == https://* && -f $ca ]]; then
+	tls=(--cacert "$ca")
+fi
 : "${BONSIGN_DEMO_DIR:?set BONSIGN_DEMO_DIR to the demo data directory (citizen.p12, demo.json)}"
 export BONSIGN_P12_PASSWORD="${BONSIGN_P12_PASSWORD:-demo1234!}"
 url=${BONSIGN_URL%/}
@@ -82,7 +90,7 @@ call() {
 	local args=(-sS -X "$method" -o "$work/response.json" -w '%{http_code}' -H 'Accept: application/json')
 	[[ -n $bearer ]] && args+=(-H "Authorization: Bearer $bearer")
 	[[ -n $body ]] && args+=(-H 'Content-Type: application/json' --data-binary "@$body")
-	status=$(curl "${args[@]}" "$url$path")
+	status=$(curl "${tls[@]}" "${args[@]}" "$url$path")
 	echo "$method $path -> HTTP $status" >&2
 	case $status in
 	2??) ;;

@@ -35,6 +35,7 @@ import (
 	"github.com/bonsign/bonsign/client/server/pii"
 	"github.com/bonsign/bonsign/client/server/receiptkey"
 	"github.com/bonsign/bonsign/client/server/store"
+	"github.com/bonsign/bonsign/client/server/tlsinit"
 	"software.sslmate.com/src/go-pkcs12"
 )
 
@@ -74,6 +75,12 @@ type Env struct {
 	LoginID         string // the demo citizen's ID for the ID/password login
 	InitialPassword string // the demo citizen's initial password (until changed)
 
+	// TLSCA is the PEM certificate of the private CA the server's TLS
+	// certificate chains to, for clients to pin; nil when the demo speaks
+	// plain HTTP. TLSCAPath is its file.
+	TLSCA     []byte
+	TLSCAPath string
+
 	outbox *phone.Outbox
 	http   *http.Server
 	store  *store.SQLite
@@ -89,13 +96,31 @@ type state struct {
 
 // Start prepares the data directory dir (creating the CA, the citizen and the
 // database on first use; wiping it first when reset is true) and starts the
-// server on a free port of 127.0.0.1.
+// server on a free port of 127.0.0.1, over plain HTTP (for tests).
 func Start(dir string, reset bool) (*Env, error) {
-	return StartWithLogger(dir, reset, slog.New(slog.DiscardHandler))
+	return Open(dir, Options{Reset: reset})
 }
 
 // StartWithLogger is Start with a logger for the server's requests.
-func StartWithLogger(dir string, reset bool, log *slog.Logger) (env *Env, err error) {
+func StartWithLogger(dir string, reset bool, log *slog.Logger) (*Env, error) {
+	return Open(dir, Options{Reset: reset, Logger: log})
+}
+
+// Options shape a demo.
+type Options struct {
+	Reset  bool         // wipe the data directory first
+	Logger *slog.Logger // the server's log; nil discards it
+	// TLS serves HTTPS with a private CA and server certificate made on
+	// first use (tlsinit), which clients pin through Env.TLSCA.
+	TLS bool
+}
+
+// Open starts a demo as Options say.
+func Open(dir string, o Options) (env *Env, err error) {
+	reset, log := o.Reset, o.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	if reset {
 		if err := os.RemoveAll(dir); err != nil {
 			return nil, fmt.Errorf("demo: reset: %w", err)
@@ -172,6 +197,25 @@ func StartWithLogger(dir string, reset bool, log *slog.Logger) (env *Env, err er
 	}
 	env.URL = "http://" + ln.Addr().String()
 	env.http = srv.HTTPServer(ln.Addr().String())
+	if o.TLS {
+		f, err := tlsinit.Init(dir, []string{"127.0.0.1", "localhost"})
+		if err != nil {
+			ln.Close()
+			return nil, fmt.Errorf("demo: %w", err)
+		}
+		if env.http.TLSConfig, err = tlsinit.ServerConfig(f.Cert, f.Key); err != nil {
+			ln.Close()
+			return nil, fmt.Errorf("demo: %w", err)
+		}
+		if env.TLSCA, err = os.ReadFile(f.CA); err != nil {
+			ln.Close()
+			return nil, fmt.Errorf("demo: %w", err)
+		}
+		env.TLSCAPath = f.CA
+		env.URL = "https://" + ln.Addr().String()
+		go env.http.ServeTLS(ln, "", "")
+		return env, nil
+	}
 	go env.http.Serve(ln)
 	return env, nil
 }

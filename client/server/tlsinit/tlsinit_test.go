@@ -80,3 +80,18 @@ func TestPinnedCA(t *testing.T) {
 		}
 	})
 }
+
+func TestClientWithCA(t *testing.T) {
+	f, err := tlsinit.Init(t.TempDir(), []string{"127.0.0.1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := serve(t, f)
+	caPEM, _ := os.ReadFile(f.CA)
+	if _, err := client.New(url, client.WithCA(caPEM)).Institutions(context.Background()); err != nil {
+		t.Fatalf("pinned CA: %v", err)
+	}
+	if _, err := client.New(url, client.WithCA([]byte("no PEM here"))).Institutions(context.Background()); err == nil {
+		t.Fatal("a client with an unreadable CA connected")
+	}
+}

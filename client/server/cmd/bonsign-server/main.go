@@ -238,21 +238,36 @@ func runDemo(args []string, log *slog.Logger) error {
 	fs := flag.NewFlagSet("demo", flag.ExitOnError)
 	dir := fs.String("data", "bonsign-demo", "demo data directory")
 	reset := fs.Bool("reset", false, "wipe the demo data first")
+	plain := fs.Bool("plain-http", false, "serve plain HTTP instead of HTTPS with the demo's private CA")
 	fs.Parse(args)
-	env, err := demo.StartWithLogger(*dir, *reset, log)
+	env, err := demo.Open(*dir, demo.Options{Reset: *reset, Logger: log, TLS: !*plain})
 	if err != nil {
 		return err
 	}
 	fmt.Printf("bonsign demo server: %s\n", env.URL)
+	if env.TLSCAPath != "" {
+		fmt.Printf("  its private TLS CA: %s (curl: export CURL_CA_BUNDLE=%s)\n", env.TLSCAPath, env.TLSCAPath)
+	}
 	fmt.Printf("  citizen certificate: %s (password %s)\n", env.CertPath, env.Password)
 	fmt.Printf("  citizen: %s, resident registration number %s (fictional)\n", env.Name, env.RRN)
 	fmt.Printf("  institution %s API key: %s\n", env.Institution, env.APIKey)
 	fmt.Printf("  clerk console: %s/console/ (login %s, password %s)\n", env.URL, env.ClerkLogin, env.ClerkPassword)
 	fmt.Printf("  citizen's ID/password login: %s, initial password %s\n", env.LoginID, env.InitialPassword)
+	fmt.Println("  the demo phone's messages (the identity check codes) appear below:")
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	<-ctx.Done()
-	return env.Close()
+	for seen := 0; ; {
+		select {
+		case <-ctx.Done():
+			return env.Close()
+		case <-time.After(300 * time.Millisecond):
+		}
+		msgs := env.Outbox()
+		for _, m := range msgs[min(seen, len(msgs)):] {
+			fmt.Printf("  [demo phone] %s\n", m)
+		}
+		seen = len(msgs)
+	}
 }
 
 func institutionKey(args []string) error {
