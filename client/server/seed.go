@@ -2,12 +2,9 @@ package server
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -25,26 +22,16 @@ const SeedName = "시드시민"
 // Seed fills the store with n synthetic confirmations of one seed citizen,
 // sealed as real ones are (so institution lookups of them work), in batches
 // of one transaction: for measuring how the server behaves as the store grows
-// to a million confirmations. clerk must be an existing clerk's login.
-func (s *Server) Seed(ctx context.Context, n int, clerk string, progress func(done int)) error {
+// to a million confirmations. clerk must be an existing clerk's login, and
+// cert a certificate the server trusts (it is approved as the seed citizen's).
+func (s *Server) Seed(ctx context.Context, n int, clerk string, cert *x509.Certificate, progress func(done int)) error {
 	bulk, ok := s.store.(interface {
 		InsertConfirmations(context.Context, []store.Confirmation) error
 	})
 	if !ok {
 		return errors.New("seed: this store has no bulk insert")
 	}
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return err
-	}
 	serial, _ := rand.Int(rand.Reader, big.NewInt(1<<62))
-	tmpl := &x509.Certificate{SerialNumber: serial, Subject: pkix.Name{CommonName: SeedName},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().AddDate(1, 0, 0)}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
-	if err != nil {
-		return err
-	}
-	cert, _ := x509.ParseCertificate(der)
 	rrn := fmt.Sprintf("%02d0101-2%06d", 60+int(serial.Int64()%40), serial.Int64()%1000000)
 	c, err := s.reg().ClerkByLogin(ctx, clerk)
 	if err != nil {

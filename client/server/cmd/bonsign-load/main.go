@@ -11,6 +11,7 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"flag"
 	"fmt"
 	"log"
@@ -19,6 +20,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bonsign/bonsign/client/server"
 	"github.com/bonsign/bonsign/client/server/loadtest"
 )
 
@@ -52,14 +54,20 @@ func seed(args []string) error {
 	if err := loadtest.SetupLocal(context.Background(), *dir, *citizens); err != nil {
 		return err
 	}
-	srv, st, err := loadtest.OpenLocal(*dir, nil)
+	cert, err := loadtest.SelfSigned(server.SeedName)
+	if err != nil {
+		return err
+	}
+	roots := x509.NewCertPool()
+	roots.AddCert(cert)
+	srv, st, err := loadtest.OpenLocal(*dir, roots)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	start := time.Now()
 	last := time.Now()
-	err = srv.Seed(context.Background(), *n, "loadclerk", func(done int) {
+	err = srv.Seed(context.Background(), *n, "loadclerk", cert, func(done int) {
 		if time.Since(last) > 5*time.Second {
 			log.Printf("seeded %d of %d", done, *n)
 			last = time.Now()
