@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"os"
@@ -108,6 +109,23 @@ func TestNoResidentRegistrationNumberInLogsOrDatabaseFiles(t *testing.T) {
 	}
 	numbers := len(needles)
 	needles = append(needles, hex.EncodeToString(r), base64.StdEncoding.EncodeToString(r), string(r))
+	// Passwords are stored as argon2id hashes and never logged: the clerk's,
+	// the initial one handed over at approval, and the one chosen later.
+	needles = append(needles, clerkPassword, initial, "민준이-비밀번호-1")
+
+	// What anyone may read without being the citizen: the metrics, and the
+	// answers to an institution that is not the recipient.
+	_, metrics := get(t, h.url+"/metrics")
+	if found := scanFor([]byte(metrics), append(needles, "이민준", "윤서준")...); len(found) > 0 {
+		t.Errorf("the metrics contain %q", found)
+	}
+	status, other := post(t, h.url+"/v1/verify", h.hugKey, []byte(`{"issue_number":"`+issued.Receipt.IssueNumber+`","name":"이민준"}`))
+	if status != http.StatusNotFound || other.Code != api.CodeNotFound {
+		t.Fatalf("another institution's lookup: %d %+v", status, other)
+	}
+	if b, _ := json.Marshal(other); len(scanFor(b, needles...)) > 0 || strings.Contains(string(b), "이민준") {
+		t.Errorf("another institution's answer leaks: %s", b)
+	}
 
 	logs := h.logs.String()
 	if strings.Count(logs, "\n") < 30 {
