@@ -7,7 +7,7 @@ ARGS ?=
 help:
 	@echo "make run [ARGS=...]  run the desktop app in demo mode (LANG defaults to ko_KR.UTF-8)"
 	@echo "make demo-reset      run the demo with fresh demo data (-demo -reset)"
-	@echo "make test            install test packages, go vet, go test (what .ci/run does)"
+	@echo "make test            install test packages, go vet, go test with a throwaway PostgreSQL (what .ci/run does)"
 	@echo "make build           build the desktop app into bin/bonsign"
 	@echo "make server          build the issuance server (no cgo) into bin/bonsign-server"
 	@echo "make screenshots     screenshots of the demo under Xvfb into docs/screenshots/"
@@ -30,8 +30,7 @@ build: deps-run
 	$(GO) build -o bin/bonsign .
 
 test: deps
-	$(GO) vet ./...
-	$(GO) test -count=1 -timeout 20m ./...
+	GO=$(GO) bash scripts/test.sh
 
 vet:
 	$(GO) vet ./...

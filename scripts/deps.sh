@@ -4,7 +4,7 @@
 # Usage: scripts/deps.sh [PROFILE]
 #   run          build the Fyne desktop app (cgo: C compiler, OpenGL and X11 headers)
 #   test         run + openssl, SoftHSM2 and OpenSC (PKCS#11 tests), chromium,
-#                Xvfb and xauth (UI and browser tests)
+#                Xvfb and xauth (UI and browser tests), PostgreSQL (scripts/pg.sh)
 #   screenshots  run + Xvfb, xauth and ImageMagick (scripts/screenshots.sh)
 #
 # Runs apt-get non-interactively as root, through sudo when not root. Set SKIP_DEPS=1
@@ -20,7 +20,7 @@ build=(make gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-d
 	libxinerama-dev libxi-dev libxxf86vm-dev)
 case $profile in
 run) want=("${build[@]}") ;;
-test) want=("${build[@]}" openssl softhsm2 opensc chromium xvfb xauth poppler-utils) ;;
+test) want=("${build[@]}" openssl softhsm2 opensc chromium xvfb xauth poppler-utils postgresql) ;;
 screenshots) want=("${build[@]}" xvfb xauth imagemagick) ;;
 *)
 	echo "deps.sh: unknown profile '$profile' (want run, test or screenshots)" >&2

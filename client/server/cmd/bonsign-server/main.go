@@ -88,7 +88,7 @@ type common struct {
 }
 
 func (c *common) register(fs *flag.FlagSet) {
-	fs.StringVar(&c.db, "db", "bonsign.db", "SQLite database file")
+	fs.StringVar(&c.db, "db", "bonsign.db", "SQLite database file, or a postgres:// URL of a PostgreSQL database")
 	fs.StringVar(&c.keyFile, "key-file", "data.key", "file with the base64 64-byte key that seals personal data (created if missing); or set BONSIGN_DATA_KEY")
 	fs.StringVar(&c.roots, "roots", "", "PEM file of the certificate authorities whose citizens' certificates are trusted")
 	fs.StringVar(&c.receiptKey, "receipt-key", "receipt-key.pem", "PEM PKCS#8 key that signs receipts (created with -receipt-cert if both are missing)")
@@ -96,7 +96,7 @@ func (c *common) register(fs *flag.FlagSet) {
 }
 
 // open builds the server from the flags.
-func (c *common) open(opts ...server.Option) (*server.Server, *store.SQLite, error) {
+func (c *common) open(opts ...server.Option) (*server.Server, store.Store, error) {
 	var key []byte
 	var err error
 	if env := os.Getenv("BONSIGN_DATA_KEY"); env != "" {
@@ -125,7 +125,7 @@ func (c *common) open(opts ...server.Option) (*server.Server, *store.SQLite, err
 	if err != nil {
 		return nil, nil, err
 	}
-	st, err := store.OpenSQLite(c.db)
+	st, err := store.Open(c.db)
 	if err != nil {
 		return nil, nil, err
 	}
