@@ -194,3 +194,32 @@ func TestVerifyCMS(t *testing.T) {
 		})
 	}
 }
+
+// TestChainCache: a certificate whose chain was verified skips the chain the
+// next time, but its validity dates are still checked, and another CA's
+// certificate is never let in by the cache.
+func TestChainCache(t *testing.T) {
+	ca := testpki.NewCA(t, "test CA")
+	leaf := ca.Issue(t, "홍길동", testpki.Options{ECDSA: true})
+	id := &signer.Identity{Key: leaf.Key, Certificate: leaf.Cert, Chain: leaf.Chain}
+	der, _ := id.SignCMS([]byte("x"))
+	cache := signer.NewChainCache(10, time.Hour)
+	o := signer.VerifyOptions{Roots: ca.Pool(), Chains: cache}
+	if _, err := signer.VerifyCMS(der, o); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := signer.VerifyCMS(der, o); err != nil {
+		t.Fatalf("a cached chain: %v", err)
+	}
+	late := o
+	late.Now = time.Now().AddDate(2, 0, 0)
+	if _, err := signer.VerifyCMS(der, late); !errors.Is(err, signer.ErrCertExpired) {
+		t.Fatalf("an expired certificate passed through the cache: %v", err)
+	}
+	stranger := testpki.NewCA(t, "rogue").Issue(t, "홍길동", testpki.Options{ECDSA: true})
+	sid := &signer.Identity{Key: stranger.Key, Certificate: stranger.Cert, Chain: stranger.Chain}
+	sder, _ := sid.SignCMS([]byte("x"))
+	if _, err := signer.VerifyCMS(sder, o); !errors.Is(err, signer.ErrCertUntrusted) {
+		t.Fatalf("another CA's certificate: %v", err)
+	}
+}

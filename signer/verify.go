@@ -2,9 +2,11 @@ package signer
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/bonsign/bonsign/api"
@@ -37,6 +39,46 @@ type VerifyOptions struct {
 	// Detached accepts a signature without encapsulated content (Content is
 	// then what was signed). Otherwise the content must be inside the CMS.
 	Detached bool
+	// Chains, when not nil, remembers certificates whose chain to Roots
+	// was verified, so that the next signature by the same certificate
+	// skips building the chain again (about half of a verification's cost).
+	Chains *ChainCache
+}
+
+// ChainCache remembers, for a while, which certificates chain to the roots.
+// The validity dates and key usage are still checked on every signature; a
+// revoked certificate must be refused by the caller's revocation check,
+// which the cache does not replace. Safe for concurrent use.
+type ChainCache struct {
+	mu   sync.Mutex
+	ttl  time.Duration
+	max  int
+	seen map[[32]byte]time.Time // certificate hash -> verified until
+}
+
+// NewChainCache remembers up to max certificates for ttl each.
+func NewChainCache(max int, ttl time.Duration) *ChainCache {
+	return &ChainCache{ttl: ttl, max: max, seen: map[[32]byte]time.Time{}}
+}
+
+func (c *ChainCache) known(cert *x509.Certificate, now time.Time) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	until, ok := c.seen[sha256.Sum256(cert.Raw)]
+	return ok && now.Before(until)
+}
+
+func (c *ChainCache) remember(cert *x509.Certificate, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.seen) >= c.max {
+		clear(c.seen) // simple and bounded: the busy certificates come back at once
+	}
+	until := now.Add(c.ttl)
+	if cert.NotAfter.Before(until) {
+		until = cert.NotAfter
+	}
+	c.seen[sha256.Sum256(cert.Raw)] = until
 }
 
 // Verified is a checked CMS signature.
@@ -125,7 +167,7 @@ func checkCertificate(cert *x509.Certificate, intermediates []*x509.Certificate,
 	if cert.KeyUsage != 0 && cert.KeyUsage&(x509.KeyUsageDigitalSignature|x509.KeyUsageContentCommitment) == 0 {
 		return fmt.Errorf("%w: the certificate may not be used for signatures", ErrCertUntrusted)
 	}
-	if o.Roots == nil {
+	if o.Roots == nil || o.Chains != nil && o.Chains.known(cert, o.Now) {
 		return nil
 	}
 	pool := x509.NewCertPool()
@@ -146,6 +188,9 @@ func checkCertificate(cert *x509.Certificate, intermediates []*x509.Certificate,
 			return fmt.Errorf("%w: a certificate in the chain is outside its validity", ErrCertExpired)
 		}
 		return fmt.Errorf("%w: %v", ErrCertUntrusted, err)
+	}
+	if o.Chains != nil {
+		o.Chains.remember(cert, o.Now)
 	}
 	return nil
 }

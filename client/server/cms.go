@@ -31,7 +31,7 @@ func Fingerprint(c *x509.Certificate) string {
 // the server's trust anchors at now, and maps what is wrong to an API error.
 // want, when not nil, must equal the encapsulated content exactly.
 func (s *Server) verifyCMS(der []byte, want []byte, now time.Time) (*signed, *api.Error) {
-	v, err := signer.VerifyCMS(der, signer.VerifyOptions{Roots: s.roots, Now: now, Content: want})
+	v, err := signer.VerifyCMS(der, signer.VerifyOptions{Roots: s.roots, Now: now, Content: want, Chains: s.chains})
 	if err != nil {
 		code := api.CodeSignatureInvalid
 		switch {

@@ -24,6 +24,7 @@ import (
 	"github.com/bonsign/bonsign/client/server/pii"
 	"github.com/bonsign/bonsign/client/server/receiptkey"
 	"github.com/bonsign/bonsign/client/server/store"
+	"github.com/bonsign/bonsign/signer"
 )
 
 // Store is what the server needs from its storage. *store.SQLite implements it.
@@ -92,6 +93,7 @@ type Server struct {
 	perAddress *addressLimiter
 	slots      chan struct{} // one per request doing public-key work
 	metrics    *metrics
+	chains     *signer.ChainCache // certificates whose chain was verified lately
 }
 
 // Option configures a Server.
@@ -133,6 +135,7 @@ func New(st Store, sealer *pii.Sealer, roots *x509.CertPool, opts ...Option) *Se
 		o(s)
 	}
 	s.metrics = newMetrics()
+	s.chains = signer.NewChainCache(100_000, 10*time.Minute)
 	s.perAddress = &addressLimiter{limit: s.limits.PerAddress, burst: s.limits.Burst}
 	if s.limits.Expensive > 0 {
 		s.slots = make(chan struct{}, s.limits.Expensive)
