@@ -41,7 +41,8 @@ func main() {
 		defer env.Close()
 		cfg.ServerURL, cfg.ServerCA, cfg.WalletDir = env.URL, env.TLSCA, env.WalletDir
 		cfg.Demo = &app.Demo{CertPath: env.CertPath, Password: env.Password, Name: env.Name,
-			RRN: env.RRN, Address: env.Address, Outbox: env.Outbox}
+			RRN: env.RRN, Address: env.Address, Outbox: env.Outbox,
+			LoginID: env.LoginID, InitialPassword: env.InitialPassword}
 	}
 	a := fyneapp.NewWithID("kr.bonsign.app")
 	w := a.NewWindow("bonsign 전자본인서명확인서")

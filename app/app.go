@@ -44,6 +44,9 @@ type Config struct {
 	// removable drives, known token modules). The demo certificate and the
 	// files the citizen adds are always looked at too.
 	Certificates certs.Options
+	// Now is the clock of the countdowns and of the renewal reminder; nil
+	// means time.Now. Tests move it.
+	Now func() time.Time
 }
 
 // Demo describes the embedded demo server's fictional citizen, so that a
@@ -55,6 +58,9 @@ type Demo struct {
 	Name     string // fictional name
 	RRN      string // fictional resident registration number, "YYMMDD-SBBBBBB"
 	Address  string // fictional registered address
+	// LoginID and InitialPassword are the citizen's for the ID/password
+	// login; the initial password works until it is changed.
+	LoginID, InitialPassword string
 	// Outbox returns the messages the development gateway has sent, newest
 	// last. It is called off the UI goroutine.
 	Outbox func() []string
@@ -93,10 +99,15 @@ type UI struct {
 	// do runs a func on the UI goroutine: fyne.Do, or a queue in tests.
 	do func(func())
 
-	sess         *session
-	certs        *certs.List       // the certificates found, while the login screen needs them
-	institutions []api.Institution // fetched once, then kept
-	outbox       *outboxPanel      // nil outside demo mode
+	sess   *session
+	status *approvalStatus // the approval as the last login reported it, if any
+	certs  *certs.List     // the certificates found, while the login screen needs them
+	// certSearching is set while certificates are being listed again;
+	// certWaiters are the screens waiting for the result.
+	certSearching bool
+	certWaiters   []certWaiter
+	institutions  []api.Institution // fetched once, then kept
+	outbox        *outboxPanel      // nil outside demo mode
 
 	current      screen
 	gen          int // counts shows, so late results for a left screen are dropped
@@ -144,10 +155,12 @@ func newClient(cfg Config) *client.Client {
 // Close stops the app's background work and ends the session on the server,
 // waiting at most a few seconds for that.
 func (u *UI) Close() {
-	if u.sess != nil && u.sess.login != nil {
+	if u.client.Token() != "" {
 		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 		u.client.Logout(ctx) // best effort: the session expires on its own too
 		cancel()
+	}
+	if u.sess != nil {
 		u.sess.login = nil
 	}
 	if u.screenCancel != nil {
@@ -157,6 +170,14 @@ func (u *UI) Close() {
 	if u.certs != nil {
 		u.certs.Close()
 	}
+}
+
+// now is the app's clock.
+func (u *UI) now() time.Time {
+	if u.cfg.Now != nil {
+		return u.cfg.Now()
+	}
+	return time.Now()
 }
 
 // t translates x into the chosen language.

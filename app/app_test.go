@@ -183,6 +183,7 @@ func (h *harness) logIn(env *demo.Env) *draftScreen {
 	test.Tap(login.login)
 
 	code := screenOf[*codeScreen](h)
+	test.Tap(code.send)
 	h.waitFor("the code to be sent", func() bool { return h.ui.sess.code != nil })
 	if !h.shows(h.ui.sess.code.Phone) {
 		h.t.Errorf("the code screen does not say where the code went (%s)", h.ui.sess.code.Phone)

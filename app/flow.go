@@ -19,22 +19,46 @@ import (
 // This file is the flow: which screen follows which, and the state one
 // issuance carries from screen to screen.
 //
-//	home ─► login ─► code ─► draft ◄─► sign ─► receipt ─► wallet
-//	  └──────────────────────────────────────────────────►┘
+//	home ─► login ────────────────────────► code or token ─► draft ◄─► sign ─► receipt ─► wallet
+//	  │       ↕                          ▲
+//	  │     password login ─► change ─► login (the certificate step)
+//	  └─────────────────────────────────────────────────────────────────────────────────► wallet
 //
-// Leaving the issuance for home or the wallet ends the session on the server.
+// The login screen and the password login are the two ways in the
+// procedure allows (R5): the certificate alone, or ID and password (with the
+// initial password changed at first use) and then the certificate. The extra
+// identity check is the phone code or the security token, as chosen at
+// approval. Leaving the issuance for home or the wallet ends the session on
+// the server.
 
 // session is what the citizen has done so far in one issuance. It lives outside
 // the widgets, so a screen can be built again without losing anything.
 type session struct {
 	cert     *certs.Entry // the certificate chosen to log in and sign with
 	certPath string       // its path, to choose it again after a new search
-	login    *api.LoginResponse
+
+	// The ID/password login: the ID typed, and whether the password step
+	// is done (the certificate step then needs no resident registration
+	// number) and the password was changed in it.
+	loginID    string
+	passwordOK bool
+	pwChanged  bool
+	login      *api.LoginResponse
+
+	// The phone code: the channel chosen, the code's answer, and, on the
+	// app's clock, when it expires and when another may be asked for.
+	channel  string
 	code     *api.CodeResponse
-	draft    draft
-	conf     *api.Confirmation // the confirmation under review, as it will be signed
-	receipt  *api.Receipt
-	saveErr  error // why the receipt could not be kept in the wallet, if so
+	codeEnds time.Time
+	resendAt time.Time
+	// tokenCert is the security token certificate chosen for the token
+	// check.
+	tokenCert *certs.Entry
+
+	draft   draft
+	conf    *api.Confirmation // the confirmation under review, as it will be signed
+	receipt *api.Receipt
+	saveErr error // why the receipt could not be kept in the wallet, if so
 }
 
 // draft is the confirmation as the citizen is filling it in.
@@ -115,14 +139,14 @@ func normaliseID(s string) string {
 // endSession forgets the issuance in progress and logs out on the server in
 // the background. The certificate path is kept for the next login.
 func (u *UI) endSession() {
-	if u.sess != nil {
-		if u.sess.login != nil {
-			go func() {
-				ctx, cancel := context.WithTimeout(u.rootCtx, 5*time.Second)
-				defer cancel()
-				u.client.Logout(ctx) // best effort: the session expires on its own too
-			}()
-		}
+	// A session at the password stage has no login response yet: the
+	// client's token says whether there is anything to end.
+	if u.client.Token() != "" {
+		go func() {
+			ctx, cancel := context.WithTimeout(u.rootCtx, 5*time.Second)
+			defer cancel()
+			u.client.Logout(ctx) // best effort: the session expires on its own too
+		}()
 	}
 	u.sess = newSession(u.sess)
 }
@@ -132,13 +156,44 @@ func (u *UI) goHome() {
 	u.show(&homeScreen{ui: u, onIssue: u.goLogin, onWallet: func() { u.goWallet("") }})
 }
 
+// goLogin shows the certificate login: the first way in, or the second step
+// after the password.
 func (u *UI) goLogin() {
-	u.show(&loginScreen{ui: u, sess: u.sess, onLoggedIn: u.goCode, onBack: u.goHome})
+	u.show(&loginScreen{ui: u, sess: u.sess, onLoggedIn: u.loggedIn, onBack: u.goHome,
+		onPasswordPath: u.goPasswordLogin})
 }
 
+// goPasswordLogin shows the ID/password login, the other way in.
+func (u *UI) goPasswordLogin() {
+	u.show(&passwordLoginScreen{ui: u, sess: u.sess, onCertPath: u.goLogin, onBack: u.goHome,
+		onDone: func(current string, mustChange bool) {
+			if mustChange {
+				u.show(&changePasswordScreen{ui: u, sess: u.sess, current: current, onDone: u.goLogin, onBack: u.goHome})
+				return
+			}
+			u.goLogin()
+		}})
+}
+
+// loggedIn remembers the approval the login reported and goes on to the
+// extra identity check.
+func (u *UI) loggedIn() {
+	u.status = newApprovalStatus(u.sess.login)
+	u.goCode()
+}
+
+// goCode shows the extra identity check chosen at approval (R3, R5).
 func (u *UI) goCode() {
+	if l := u.sess.login; l != nil && l.IdentityMethod == methodToken {
+		u.show(&tokenCheckScreen{ui: u, sess: u.sess, onVerified: u.goDraft, onBack: u.goHome})
+		return
+	}
 	u.show(&codeScreen{ui: u, sess: u.sess, onVerified: u.goDraft, onBack: u.goHome})
 }
+
+// methodToken is the identity method of a citizen who chose the security
+// token at approval (api.LoginResponse.IdentityMethod).
+const methodToken = "token"
 
 func (u *UI) goDraft() {
 	if u.sess.draft.citizen.Name == "" && u.sess.login != nil {

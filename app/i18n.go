@@ -80,11 +80,7 @@ var (
 		"The electronic personal-signature confirmation replaces the registered-seal certificate (인감증명서). When you sell a house or a car, or apply for a loan or a subsidy, you confirm with your own certificate that you personally intend the transaction. You sign on this computer: your certificate's private key never leaves it.",
 	}
 	txtHomeStepsTitle = text{"발급 순서", "How it works"}
-	txtHomeSteps      = text{
-		"1. 인증서로 로그인합니다.\n2. 휴대전화로 받은 인증번호로 본인확인을 합니다.\n3. 용도, 거래상대방, 위임받은 사람, 제출기관을 적습니다.\n4. 인증서 암호를 다시 입력하여 서명하고 제출합니다.\n5. 발급증을 받아 문서지갑에 보관합니다.",
-		"1. Log in with your certificate.\n2. Confirm it is you with the code sent to your phone.\n3. Write the purpose, the counterparty, any delegate and the recipient institution.\n4. Sign with your certificate password and submit.\n5. Receive the receipt and keep it in your document wallet.",
-	}
-	txtHomeApproval = text{
+	txtHomeApproval   = text{
 		"처음 이용하시는 분은 먼저 신분증을 가지고 가까운 읍·면·동 행정복지센터에서 발급시스템 이용 승인을 받아야 합니다. 승인은 2년 동안 유효합니다.",
 		"Before the first use, visit any local community service centre (읍·면·동) with your ID to be approved for the issuance system. The approval is valid for two years.",
 	}

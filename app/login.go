@@ -2,36 +2,52 @@ package app
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
+	"fmt"
 	"path/filepath"
-	"time"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/bonsign/bonsign/api"
+	"github.com/bonsign/bonsign/client"
+	"github.com/bonsign/bonsign/signer"
 	"github.com/bonsign/bonsign/signer/certs"
 	"github.com/bonsign/bonsign/signer/npki"
 )
 
 // loginScreen lets the citizen pick a certificate, wherever it is kept (NPKI
 // folders on disk or a USB stick, a PKCS#12 or PEM file, a security token),
-// and logs in with it and its password or PIN (R5). The secret is kept only
-// in its entry, never in the session.
+// and logs in with it and its password or PIN (R5): the first way in, or the
+// second step after the ID and password. An NPKI certificate is bound to its
+// holder by the VID in it: on the first way in the citizen also types their
+// resident registration number, which goes with R from the key to the server.
+// The secret and the number are kept only in their entries, never in the
+// session.
 type loginScreen struct {
-	ui         *UI
-	sess       *session
-	onLoggedIn func()
-	onBack     func()
+	ui             *UI
+	sess           *session
+	onLoggedIn     func()
+	onBack         func()
+	onPasswordPath func()
 
+	paths     *widget.RadioGroup
 	list      *widget.List
 	searching *widget.Label
 	notice    *widget.Label
 	rekey     *button
+	rrnBox    *fyne.Container // the number's label and entry
+	vidNote   *widget.Label   // why the number is asked for
+	secretRow *fyne.Container // the number, when asked for, beside the password
+	pwBox     *fyne.Container
+	rrn       *widget.Entry
 	secretLbl *widget.Label
 	password  *widget.Entry
 	addFile   *button
@@ -42,47 +58,30 @@ type loginScreen struct {
 	errMsg    *widget.Label
 	busy      *busy
 	cancel    context.CancelFunc
+
+	// searchRunning: the certificates are being listed again, which
+	// replaces the token modules a login would be using.
+	searchRunning bool
+	// picking is set while the screen itself selects a certificate, so
+	// that a message the citizen has not read yet stays.
+	picking bool
 }
 
 func (s *loginScreen) buildUI() fyne.CanvasObject {
 	u := s.ui
 	s.searching = para("")
 	s.searching.Hide()
-	s.list = widget.NewList(
-		func() int { return len(s.entries()) },
-		func() fyne.CanvasObject {
-			icon := widget.NewIcon(theme.StorageIcon())
-			holder := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-			line := widget.NewLabel("")
-			line.Truncation = fyne.TextTruncateEllipsis
-			return container.NewBorder(nil, nil, icon, nil, container.NewVBox(holder, line))
-		},
-		func(id widget.ListItemID, o fyne.CanvasObject) {
-			es := s.entries()
-			if id >= len(es) {
-				return
-			}
-			e := &es[id]
-			c := o.(*fyne.Container)
-			text, usable := u.entryLine(e, time.Now())
-			vbox := c.Objects[0].(*fyne.Container)
-			holder, line := vbox.Objects[0].(*widget.Label), vbox.Objects[1].(*widget.Label)
-			holder.SetText(e.Holder())
-			line.SetText(text)
-			if usable {
-				holder.Importance, line.Importance = widget.MediumImportance, widget.MediumImportance
-			} else {
-				holder.Importance, line.Importance = widget.LowImportance, widget.LowImportance
-			}
-			holder.Refresh()
-			line.Refresh()
-			c.Objects[1].(*widget.Icon).SetResource(storageIcon(e.Storage))
-		},
-	)
-	s.list.OnSelected = func(id widget.ListItemID) { s.choose(id) }
+	s.list = u.certList(s.entries, s.choose)
 	s.notice = newMessage(widget.WarningImportance)
 	s.rekey = newButton(u.t(txtRekeyButton), theme.ViewRefreshIcon(), s.showRekey)
 	s.rekey.Hide()
+	s.rrn = widget.NewPasswordEntry()
+	s.rrn.PlaceHolder = u.t(txtRRNPlaceholder)
+	s.rrn.OnSubmitted = func(string) { u.win.Canvas().Focus(s.password) }
+	s.rrnBox = container.NewVBox(fieldLabel(u.t(txtVIDLabel)), s.rrn)
+	s.rrnBox.Hide()
+	s.vidNote = para(u.t(txtVIDIntro))
+	s.vidNote.Hide()
 	s.secretLbl = fieldLabel(u.t(txtCertPassword))
 	s.password = widget.NewPasswordEntry()
 	s.password.OnSubmitted = func(string) { s.submit() }
@@ -97,21 +96,94 @@ func (s *loginScreen) buildUI() fyne.CanvasObject {
 			s.cancel()
 		}
 	})
-	listBox := container.New(minHeightLayout{200}, s.list)
-	p := page(u.t(txtLoginTitle),
-		u.steps(1),
-		para(u.t(txtLoginIntro)),
-		fieldLabel(u.t(txtCertChoose)),
+	s.pwBox = container.NewVBox(s.secretLbl, s.password)
+	s.secretRow = container.NewGridWithColumns(1, s.pwBox)
+	listBox := container.New(minHeightLayout{130}, s.list)
+	// The list's actions beside its label, to keep the password in view
+	// at 800x600.
+	choose := widget.NewLabelWithStyle(u.t(txtCertChoose), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	choose.Truncation = fyne.TextTruncateEllipsis
+	listHead := container.NewBorder(nil, nil, nil, container.NewHBox(s.addFile, s.addFolder, s.refresh), choose)
+	title, intro := txtLoginTitle, txtLoginIntro
+	body := []fyne.CanvasObject{u.steps(1)}
+	if s.sess.passwordOK {
+		title, intro = txtCertStepTitle, txtCertStepIntro
+		if s.sess.pwChanged {
+			done := para(u.t(txtPasswordChanged))
+			done.Importance = widget.SuccessImportance
+			body = append(body, done)
+		}
+	} else {
+		s.paths = u.loginPaths(0, s.onPasswordPath)
+		body = append(body, s.paths)
+	}
+	body = append(body,
+		para(u.t(intro)),
+		listHead,
 		s.searching,
 		listBox,
-		container.NewHBox(s.addFile, s.addFolder, s.refresh),
 		s.notice,
 		container.NewHBox(s.rekey),
-		s.secretLbl,
-		s.password,
+		s.secretRow,
+		s.vidNote,
 	)
 	s.showChoice()
-	return withFooter(p, s.errMsg, s.busy.box, container.NewHBox(s.back, s.login))
+	return withFooter(page(u.t(title), body...), s.errMsg, s.busy.box, container.NewHBox(s.back, s.login))
+}
+
+// loginPaths is the choice between the two ways in (R5), current (0: the
+// certificate, 1: ID and password) chosen; choosing the other calls other.
+func (u *UI) loginPaths(current int, other func()) *widget.RadioGroup {
+	names := []string{u.t(txtPathCert), u.t(txtPathPassword)}
+	r := widget.NewRadioGroup(names, nil)
+	r.Horizontal = true
+	r.Required = true
+	r.Selected = names[current]
+	r.OnChanged = func(choice string) {
+		if choice != "" && choice != names[current] {
+			other()
+		}
+	}
+	return r
+}
+
+// certList is the picker's list of the certificates entries returns, each
+// with its holder, issuer, use, expiry or why it cannot be used, and where it
+// is kept; onSelected gets the index of the one chosen.
+func (u *UI) certList(entries func() []certs.Entry, onSelected func(widget.ListItemID)) *widget.List {
+	l := widget.NewList(
+		func() int { return len(entries()) },
+		func() fyne.CanvasObject {
+			icon := widget.NewIcon(theme.StorageIcon())
+			holder := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+			line := widget.NewLabel("")
+			line.Truncation = fyne.TextTruncateEllipsis
+			return container.NewBorder(nil, nil, icon, nil, container.NewVBox(holder, line))
+		},
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			es := entries()
+			if id >= len(es) {
+				return
+			}
+			e := &es[id]
+			c := o.(*fyne.Container)
+			text, usable := u.entryLine(e, u.now())
+			vbox := c.Objects[0].(*fyne.Container)
+			holder, line := vbox.Objects[0].(*widget.Label), vbox.Objects[1].(*widget.Label)
+			holder.SetText(e.Holder())
+			line.SetText(text)
+			if usable {
+				holder.Importance, line.Importance = widget.MediumImportance, widget.MediumImportance
+			} else {
+				holder.Importance, line.Importance = widget.LowImportance, widget.LowImportance
+			}
+			holder.Refresh()
+			line.Refresh()
+			c.Objects[1].(*widget.Icon).SetResource(storageIcon(e.Storage))
+		},
+	)
+	l.OnSelected = onSelected
+	return l
 }
 
 // entries are the certificates found so far.
@@ -131,23 +203,29 @@ func (s *loginScreen) enter() {
 	}
 }
 
-func (s *loginScreen) focus() fyne.Focusable { return s.password }
+func (s *loginScreen) focus() fyne.Focusable {
+	if s.rrnBox.Visible() && s.rrn.Text == "" {
+		return s.rrn
+	}
+	return s.password
+}
 
 // search lists the certificates again, off the UI goroutine (token modules
 // can take a moment to answer).
 func (s *loginScreen) search(again bool) {
 	u := s.ui
+	if s.searchRunning {
+		return
+	}
 	say(s.searching, u.t(txtCertSearching))
-	var found *certs.List
-	u.run(func(context.Context) error {
-		found = u.findCertificates()
-		return nil
-	}, func(error) {
-		if u.certs != nil {
-			u.certs.Close()
+	s.searchRunning = true
+	s.login.Disable()
+	u.searchCertificates(func() {
+		s.searchRunning = false
+		if !s.busy.running() {
+			s.login.Enable()
 		}
-		u.certs = found
-		if len(found.Entries) == 0 {
+		if len(s.entries()) == 0 {
 			say(s.searching, u.t(txtCertNone))
 		} else {
 			say(s.searching, "")
@@ -156,10 +234,54 @@ func (s *loginScreen) search(again bool) {
 		s.list.Refresh()
 		s.reselect()
 	})
+	s.list.Refresh()
+}
+
+// certWaiter is a screen waiting for a certificate search: gen is the show
+// it belongs to.
+type certWaiter struct {
+	gen  int
+	done func()
+}
+
+// searchCertificates lists the certificates again, off the UI goroutine,
+// and then calls done on the UI goroutine unless the screen that asked has
+// been left. One search runs at a time; asking during one waits for it.
+//
+// The old list is closed before the new one is made, and u.certs is nil in
+// between: a PKCS#11 module is initialised once per process, by the first
+// list that opens it, and closing that list finalises it under any newer
+// list's feet (pkcs11token.Module.Close).
+func (u *UI) searchCertificates(done func()) {
+	u.certWaiters = append(u.certWaiters, certWaiter{gen: u.gen, done: done})
+	if u.certSearching {
+		return
+	}
+	u.certSearching = true
+	old := u.certs
+	u.certs = nil
+	go func() {
+		if old != nil {
+			old.Close()
+		}
+		found := u.findCertificates()
+		u.do(func() {
+			u.certs, u.certSearching = found, false
+			ws := u.certWaiters
+			u.certWaiters = nil
+			for _, w := range ws {
+				if w.gen == u.gen {
+					w.done()
+				}
+			}
+		})
+	}()
 }
 
 // reselect selects the certificate chosen before, or the only usable one.
 func (s *loginScreen) reselect() {
+	s.picking = true
+	defer func() { s.picking = false }()
 	es := s.entries()
 	usable := -1
 	for i := range es {
@@ -167,7 +289,7 @@ func (s *loginScreen) reselect() {
 			s.list.Select(i)
 			return
 		}
-		if _, ok := s.ui.entryLine(&es[i], time.Now()); ok {
+		if _, ok := s.ui.entryLine(&es[i], s.ui.now()); ok {
 			if usable == -1 {
 				usable = i
 			} else {
@@ -195,9 +317,11 @@ func (s *loginScreen) choose(id widget.ListItemID) {
 	}
 	e := es[id]
 	s.sess.cert, s.sess.certPath = &e, e.Path
-	say(s.errMsg, "")
 	s.showChoice()
-	s.ui.win.Canvas().Focus(s.password)
+	if !s.picking {
+		say(s.errMsg, "")
+	}
+	s.ui.win.Canvas().Focus(s.focus())
 }
 
 // showChoice adapts the screen to the chosen certificate: a PIN for a token,
@@ -208,6 +332,18 @@ func (s *loginScreen) showChoice() {
 	s.secretLbl.SetText(u.t(txtCertPassword))
 	s.rekey.Hide()
 	say(s.notice, "")
+	if s.needsRRN(e) {
+		s.rrnBox.Show()
+		s.vidNote.Show()
+		s.secretRow.Layout = layout.NewGridLayoutWithColumns(2)
+		s.secretRow.Objects = []fyne.CanvasObject{s.rrnBox, s.pwBox}
+	} else {
+		s.rrnBox.Hide()
+		s.vidNote.Hide()
+		s.secretRow.Layout = layout.NewGridLayoutWithColumns(1)
+		s.secretRow.Objects = []fyne.CanvasObject{s.pwBox}
+	}
+	s.secretRow.Refresh()
 	if e == nil {
 		return
 	}
@@ -221,6 +357,19 @@ func (s *loginScreen) showChoice() {
 		say(s.notice, u.t(txtWeakKey))
 		s.rekey.Show()
 	}
+}
+
+// needsRRN reports whether logging in with e needs the citizen's resident
+// registration number: an NPKI certificate with a VID, on the first way in
+// (after the password step the server knows whose login it is).
+func (s *loginScreen) needsRRN(e *certs.Entry) bool {
+	return e != nil && e.Kind == certs.KindNPKI && e.Certificate != nil && hasVID(e.Certificate) && !s.sess.passwordOK
+}
+
+// hasVID reports whether cert carries an NPKI VID (identifyData).
+func hasVID(cert *x509.Certificate) bool {
+	_, _, _, err := npki.VID(cert)
+	return err == nil
 }
 
 // chooseFile adds a certificate file (.p12, .pfx, .pem) to the list.
@@ -252,7 +401,7 @@ func (s *loginScreen) chooseFolder() {
 // submit opens the certificate and logs in, off the UI goroutine.
 func (s *loginScreen) submit() {
 	u := s.ui
-	if s.busy.running() {
+	if s.busy.running() || s.searchRunning {
 		return
 	}
 	e := s.sess.cert
@@ -263,6 +412,24 @@ func (s *loginScreen) submit() {
 	case !usableNow(u, e):
 		say(s.errMsg, u.t(txtCertNotUsable))
 		return
+	}
+	var rrn string
+	if s.needsRRN(e) {
+		typed := strings.TrimSpace(s.rrn.Text)
+		r, err := api.ParseRRN(typed)
+		switch {
+		case typed == "":
+			say(s.errMsg, u.t(txtVIDNeedRRN))
+		case err != nil:
+			say(s.errMsg, u.t(txtVIDBadRRN))
+		}
+		if err != nil {
+			u.win.Canvas().Focus(s.rrn)
+			return
+		}
+		rrn = r.Formatted()
+	}
+	switch {
 	case s.password.Text == "" && e.Kind == certs.KindToken:
 		say(s.errMsg, u.t(txtNeedPIN))
 		u.win.Canvas().Focus(s.password)
@@ -282,12 +449,24 @@ func (s *loginScreen) submit() {
 			return err
 		}
 		defer id.Close()
-		resp, err = u.client.Login(ctx, id.SignCMS)
+		var opts []client.LoginOption
+		// R never leaves this function but in the login's body.
+		if r := signer.RandomNum(id); r != nil {
+			if rrn != "" && errors.Is(npki.CheckVID(id.Certificate, rrn, r), npki.ErrVIDMismatch) {
+				return errNotYourVID
+			}
+			opts = append(opts, client.WithVID(rrn, r))
+		}
+		resp, err = u.client.Login(ctx, id.SignCMS, opts...)
 		return err
 	}, func(err error) {
 		s.setBusy(false)
 		if err != nil {
-			say(s.errMsg, u.lang.errorText(err, txtErrUnknown))
+			msg := u.lang.errorText(err, txtErrUnknown)
+			if errors.Is(err, errNotYourVID) {
+				msg = u.t(txtVIDNotYours)
+			}
+			say(s.errMsg, msg)
 			s.password.SetText("")
 			u.win.Canvas().Focus(s.password)
 			if e.Kind == certs.KindToken {
@@ -296,12 +475,21 @@ func (s *loginScreen) submit() {
 			return
 		}
 		s.sess.login = resp
+		if rrn != "" && s.sess.draft.citizen.RRN == "" {
+			s.sess.draft.citizen.RRN = rrn
+		}
+		s.rrn.SetText("")
+		s.password.SetText("")
 		s.onLoggedIn()
 	})
 }
 
+// errNotYourVID: the number typed and R from the key do not give the
+// certificate's VID, found before anything is sent.
+var errNotYourVID = fmt.Errorf("login: %w", npki.ErrVIDMismatch)
+
 func usableNow(u *UI, e *certs.Entry) bool {
-	_, ok := u.entryLine(e, time.Now())
+	_, ok := u.entryLine(e, u.now())
 	return ok
 }
 
@@ -311,7 +499,11 @@ func (s *loginScreen) setBusy(on bool) {
 	} else {
 		s.busy.stop()
 	}
-	setEnabled(!on, s.password, s.addFile, s.addFolder, s.refresh, s.login, s.back)
+	setEnabled(!on, s.rrn, s.password, s.addFile, s.addFolder, s.refresh, s.back)
+	setEnabled(!on && !s.searchRunning, s.login)
+	if s.paths != nil {
+		setEnabled(!on, s.paths)
+	}
 }
 
 // showRekey asks for the current and a new password and re-encrypts the

@@ -56,19 +56,18 @@ func TestScreenshots(t *testing.T) {
 		}
 	}
 
+	// 01-03 and 10-*: TestIdentityScreenshots.
 	home := screenOf[*homeScreen](h)
-	shot("01-home.png")
 	test.Tap(home.issue)
 	login := h.demoCertChosen(env)
 	test.Type(login.password, env.Password)
-	shot("02-login.png")
 	test.Tap(login.login)
 
 	code := screenOf[*codeScreen](h)
+	test.Tap(code.send)
 	h.waitFor("the code to be sent", func() bool { return h.ui.sess.code != nil })
 	h.waitFor("the demo phone to show it", func() bool { return h.shows(latestCode(t, env)) })
 	test.Type(code.entry, latestCode(t, env))
-	shot("03-code.png")
 	test.Tap(code.confirm)
 
 	d := screenOf[*draftScreen](h)

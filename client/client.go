@@ -14,6 +14,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -86,6 +88,13 @@ func (c *Client) do(ctx context.Context, method, path string, body, out any) err
 // doAs sends one request with bearer token t ("" for none) and decodes the
 // result into out or the server's error into an *api.Error.
 func (c *Client) doAs(ctx context.Context, t, method, path string, body, out any) error {
+	_, err := c.send(ctx, t, method, path, body, out)
+	return err
+}
+
+// send is doAs that also returns the response, for its headers; the
+// response is nil when the server could not be reached.
+func (c *Client) send(ctx context.Context, t, method, path string, body, out any) (*resty.Response, error) {
 	req := c.r.R().SetContext(ctx).SetError(&api.ErrorBody{})
 	if t != "" {
 		req.SetAuthToken(t)
@@ -98,15 +107,22 @@ func (c *Client) doAs(ctx context.Context, t, method, path string, body, out any
 	}
 	resp, err := req.Execute(method, path)
 	if err != nil {
-		return fmt.Errorf("%w: %w", ErrUnreachable, err)
+		return nil, fmt.Errorf("%w: %w", ErrUnreachable, err)
 	}
 	if resp.IsError() {
 		if eb, ok := resp.Error().(*api.ErrorBody); ok && eb.Error != nil && eb.Error.Code != "" {
-			return eb.Error
+			return resp, eb.Error
 		}
-		return fmt.Errorf("%s %s: unexpected status %s", method, path, resp.Status())
+		return resp, fmt.Errorf("%s %s: unexpected status %s", method, path, resp.Status())
 	}
-	return nil
+	return resp, nil
+}
+
+// setToken makes t the session token.
+func (c *Client) setToken(t string) {
+	c.mu.Lock()
+	c.token = t
+	c.mu.Unlock()
 }
 
 // Institutions lists the institutions a confirmation may be addressed to.
@@ -122,9 +138,27 @@ func (c *Client) Institutions(ctx context.Context) ([]api.Institution, error) {
 // (*signer.Identity).SignCMS is one.
 type SignFunc func(content []byte) ([]byte, error)
 
+// LoginOption adds to a certificate login what some certificates need.
+type LoginOption func(*api.LoginRequest)
+
+// WithVID sends what binds a Korean NPKI certificate to its holder through
+// the VID in it (KISA KCAC.TS.SIVID): R, the random number kept in the
+// certificate's private key (signer.RandomNum of the opened identity), and
+// the holder's resident registration number, which may be "" after
+// PasswordLogin, when the server already knows whose login it is. Both are as
+// secret as the number itself: the client puts them in the login's body only
+// (send it over TLS), never in an error, and keeps neither.
+func WithVID(rrn string, randomNum []byte) LoginOption {
+	return func(r *api.LoginRequest) {
+		r.RRN, r.RandomNum = rrn, randomNum
+	}
+}
+
 // Login runs the certificate login: it fetches a fresh nonce, has sign sign it,
-// and exchanges the signature for a session.
-func (c *Client) Login(ctx context.Context, sign SignFunc) (*api.LoginResponse, error) {
+// and exchanges the signature for a session. After PasswordLogin (and, when
+// the server asked for it, ChangePassword) it completes that login: the
+// password-stage session is replaced by the new one.
+func (c *Client) Login(ctx context.Context, sign SignFunc, opts ...LoginOption) (*api.LoginResponse, error) {
 	var ch api.ChallengeResponse
 	if err := c.do(ctx, http.MethodPost, "/v1/login/challenge", struct{}{}, &ch); err != nil {
 		return nil, err
@@ -133,29 +167,137 @@ func (c *Client) Login(ctx context.Context, sign SignFunc) (*api.LoginResponse, 
 	if err != nil {
 		return nil, fmt.Errorf("sign login challenge: %w", err)
 	}
+	req := api.LoginRequest{Nonce: ch.Nonce, Signature: sig}
+	for _, o := range opts {
+		o(&req)
+	}
 	var out api.LoginResponse
-	if err := c.do(ctx, http.MethodPost, "/v1/login", api.LoginRequest{Nonce: ch.Nonce, Signature: sig}, &out); err != nil {
+	if err := c.do(ctx, http.MethodPost, "/v1/login", req, &out); err != nil {
 		return nil, err
 	}
-	c.mu.Lock()
-	c.token = out.Token
-	c.mu.Unlock()
+	c.setToken(out.Token)
 	return &out, nil
 }
 
-// RequestCode asks the server to send the extra identity check code to the
-// citizen's registered phone.
-func (c *Client) RequestCode(ctx context.Context) (*api.CodeResponse, error) {
-	var out api.CodeResponse
-	if err := c.do(ctx, http.MethodPost, "/v1/identity/code", struct{}{}, &out); err != nil {
+// PasswordLogin is the first step of the ID/password login: it checks the
+// login ID and password the office handed over (or the citizen chose since)
+// and holds a session that may only change the password (ChangePassword,
+// which the server requires first when the answer's Next is
+// "change_password") and finish the login with the certificate (Login).
+// Five wrong passwords lock the account for a while (api.CodeAccountLocked).
+func (c *Client) PasswordLogin(ctx context.Context, loginID, password string) (*api.PasswordLoginResponse, error) {
+	var out api.PasswordLoginResponse
+	req := api.PasswordLoginRequest{LoginID: loginID, Password: password}
+	if err := c.do(ctx, http.MethodPost, "/v1/login/password", req, &out); err != nil {
 		return nil, err
 	}
+	c.setToken(out.Token)
 	return &out, nil
+}
+
+// ChangePassword replaces the citizen's password, which is how the initial
+// password is changed at first use. The server refuses a new password that
+// is too weak with api.CodeInvalidField, the field "new_password" saying why.
+func (c *Client) ChangePassword(ctx context.Context, current, next string) error {
+	return c.do(ctx, http.MethodPost, "/v1/password", api.ChangePasswordRequest{CurrentPassword: current, NewPassword: next}, nil)
+}
+
+// RequestCode asks the server to send the extra identity check code to the
+// citizen's registered phone, by the channel chosen at approval.
+func (c *Client) RequestCode(ctx context.Context) (*api.CodeResponse, error) {
+	sent, err := c.SendCode(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	return sent.Code, nil
+}
+
+// CodeSent is what a code request achieved.
+type CodeSent struct {
+	// Code is the server's answer; nil when it refused.
+	Code *api.CodeResponse
+	// ValidFor is how long the code stays valid, and ResendIn how long until
+	// another code may be asked for. Both are measured on the server's clock
+	// (its Date header), so that a wrong clock on this computer does not
+	// shift a countdown.
+	ValidFor time.Duration
+	ResendIn time.Duration
+}
+
+// SendCode asks the server to send the extra identity check code to the
+// citizen's registered phone by channel: "sms" (a text message), "voice" (an
+// automated call that reads it out) or "" for the citizen's default. The
+// channels a citizen may choose are in their login response
+// (api.LoginResponse.Channels).
+//
+// Sends are rate limited. When the server refuses for that, the error is its
+// *api.Error (api.CodeRateLimited) and the result's ResendIn still says how
+// long to wait (the server's Retry-After).
+func (c *Client) SendCode(ctx context.Context, channel string) (CodeSent, error) {
+	var out api.CodeResponse
+	resp, err := c.send(ctx, c.Token(), http.MethodPost, "/v1/identity/code", api.CodeRequest{Channel: channel}, &out)
+	if err != nil {
+		var sent CodeSent
+		if resp != nil {
+			sent.ResendIn = retryAfter(resp.Header(), serverTime(resp.Header()))
+		}
+		return sent, err
+	}
+	now := serverTime(resp.Header())
+	sent := CodeSent{Code: &out}
+	if t, err := time.Parse(time.RFC3339, out.ExpiresAt); err == nil {
+		sent.ValidFor = max(t.Sub(now), 0)
+	}
+	if t, err := time.Parse(time.RFC3339, out.ResendAfter); err == nil {
+		sent.ResendIn = max(t.Sub(now), 0)
+	}
+	return sent, nil
+}
+
+// serverTime is the time the server answered, from its Date header
+// (RFC 9110 section 6.6.1), or this computer's time without one.
+func serverTime(h http.Header) time.Time {
+	if t, err := http.ParseTime(h.Get("Date")); err == nil {
+		return t
+	}
+	return time.Now()
+}
+
+// retryAfter reads a Retry-After header (RFC 9110 section 10.2.3): a number
+// of seconds or a date, the latter taken against now. It is 0 without one.
+func retryAfter(h http.Header, now time.Time) time.Duration {
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0
+	}
+	if n, err := strconv.Atoi(v); err == nil {
+		return max(time.Duration(n)*time.Second, 0)
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(now), 0)
+	}
+	return 0
 }
 
 // VerifyCode submits the code the citizen received.
 func (c *Client) VerifyCode(ctx context.Context, code string) error {
 	return c.do(ctx, http.MethodPost, "/v1/identity/verify", api.VerifyCodeRequest{Code: code}, nil)
+}
+
+// CheckToken is the extra identity check of a citizen who chose the security
+// token (보안토큰) at approval: it fetches a fresh nonce and has sign sign
+// api.IdentityContent(nonce) with the token's certificate, the one registered
+// at approval; the server then lets the session issue.
+func (c *Client) CheckToken(ctx context.Context, sign SignFunc) error {
+	var ch api.ChallengeResponse
+	if err := c.do(ctx, http.MethodPost, "/v1/login/challenge", struct{}{}, &ch); err != nil {
+		return err
+	}
+	sig, err := sign(api.IdentityContent(ch.Nonce))
+	if err != nil {
+		return fmt.Errorf("sign identity check: %w", err)
+	}
+	return c.do(ctx, http.MethodPost, "/v1/identity/token", api.TokenCheckRequest{Nonce: ch.Nonce, Signature: sig}, nil)
 }
 
 // Issue submits a signed confirmation and returns its receipt.
@@ -191,11 +333,15 @@ func (c *Client) IssueSigned(ctx context.Context, conf api.Confirmation, signatu
 	return &out, nil
 }
 
-// Logout ends the session on the server and forgets the token.
+// Logout ends the session on the server and forgets the token. A login that
+// completes meanwhile keeps its own, newer token.
 func (c *Client) Logout(ctx context.Context) error {
-	err := c.do(ctx, http.MethodPost, "/v1/logout", struct{}{}, nil)
+	t := c.Token()
+	err := c.doAs(ctx, t, http.MethodPost, "/v1/logout", struct{}{}, nil)
 	c.mu.Lock()
-	c.token = ""
+	if c.token == t {
+		c.token = ""
+	}
 	c.mu.Unlock()
 	return err
 }
