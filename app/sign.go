@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -9,6 +10,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/bonsign/bonsign/api"
+	"github.com/bonsign/bonsign/signer"
+	"github.com/bonsign/bonsign/signer/npki"
 )
 
 // signScreen shows the confirmation for a last read, asks for the certificate
@@ -113,6 +116,9 @@ func (s *signScreen) submit() {
 			return err
 		}
 		defer id.Close()
+		if err := checkOwnCertificate(id, conf.Citizen.RRN); err != nil {
+			return err
+		}
 		step(txtSigning)
 		content, err := conf.Canonical()
 		if err != nil {
@@ -166,4 +172,19 @@ func (s *signScreen) setBusy(on bool) {
 		s.busy.stop()
 	}
 	setEnabled(!on, s.password, s.sign, s.back)
+}
+
+// checkOwnCertificate refuses, before anything is signed, an NPKI certificate
+// that is not the citizen's: its VID must be that of the resident
+// registration number in the confirmation and the key's R. A certificate
+// without a VID is left to the server's binding.
+func checkOwnCertificate(id *signer.Identity, rrn string) error {
+	r := signer.RandomNum(id)
+	if r == nil {
+		return nil
+	}
+	if err := npki.CheckVID(id.Certificate, rrn, r); err != nil && !errors.Is(err, npki.ErrNoVID) {
+		return err
+	}
+	return nil
 }
