@@ -103,26 +103,42 @@ func (e *PINError) Unwrap() []error { return []error{e.Err, e.cause} }
 type Module struct {
 	path string
 	p    backend
-	// ownsInit is false when the module was already initialised in this
-	// process (by another Module for the same file): then Close must not
-	// finalise it under the other's feet.
-	ownsInit bool
+	// counted is set when this Module is one of the users of the library
+	// that this package initialised: the last of them to close finalises it.
+	// A library initialised by someone else in the process is never
+	// finalised here.
+	counted bool
 
 	mu     sync.Mutex // serialises every call into p, and guards what follows
 	closed bool
 	keys   map[uint]*Key // open signing session per slot
 }
 
+// users counts the open Modules of each library file that this package
+// initialised. A PKCS#11 library has one state per process (C_Initialize and
+// C_Finalize are process-wide), so this count is too.
+var users = struct {
+	sync.Mutex
+	n map[string]int
+}{n: map[string]int{}}
+
 func open(p backend, path string) (*Module, error) {
-	owns := true
+	users.Lock()
+	defer users.Unlock()
+	counted := true
 	if err := p.Initialize(); err != nil {
 		if !isRV(err, ckrCryptokiAlreadyInitialized) {
 			p.Destroy()
 			return nil, fmt.Errorf("pkcs11token: %s: initialize: %w", path, err)
 		}
-		owns = false
+		// Already initialised: by another of our Modules (share it), or by
+		// someone else in the process (leave it to them).
+		counted = users.n[path] > 0
 	}
-	return &Module{path: path, p: p, ownsInit: owns, keys: map[uint]*Key{}}, nil
+	if counted {
+		users.n[path]++
+	}
+	return &Module{path: path, p: p, counted: counted, keys: map[uint]*Key{}}, nil
 }
 
 // Path is the file the module was loaded from.
@@ -141,10 +157,17 @@ func (m *Module) Close() error {
 		errs = append(errs, k.closeLocked())
 	}
 	m.closed = true
-	if m.ownsInit {
-		if err := m.p.Finalize(); err != nil {
-			errs = append(errs, fmt.Errorf("pkcs11token: finalize: %w", err))
+	if m.counted {
+		users.Lock()
+		users.n[m.path]--
+		last := users.n[m.path] == 0
+		if last {
+			delete(users.n, m.path)
+			if err := m.p.Finalize(); err != nil {
+				errs = append(errs, fmt.Errorf("pkcs11token: finalize: %w", err))
+			}
 		}
+		users.Unlock()
 	}
 	m.p.Destroy()
 	return errors.Join(errs...)

@@ -642,3 +642,30 @@ func TestConcurrentUseIsSerialised(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestTheLastOfOurModulesFinalisesTheLibrary: two Modules on one library
+// share its initialisation; closing the first leaves it working for the
+// second, and the second's close finalises it.
+func TestTheLastOfOurModulesFinalisesTheLibrary(t *testing.T) {
+	f := newFake()
+	first, err := open(f, "counted.so")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.initErr = rv(ckrCryptokiAlreadyInitialized) // what C_Initialize says the second time
+	second, err := open(f, "counted.so")
+	if err != nil {
+		t.Fatal(err)
+	}
+	first.Close()
+	if f.finalized != 0 {
+		t.Fatal("closing the first Module finalised the library under the second")
+	}
+	if _, err := second.Tokens(); err != nil {
+		t.Fatalf("the second Module after the first closed: %v", err)
+	}
+	second.Close()
+	if f.finalized != 1 {
+		t.Fatalf("finalized %d times, want 1 (by the last Module)", f.finalized)
+	}
+}
