@@ -46,6 +46,9 @@ const (
 	CodePasswordChangeRequired Code = "password_change_required"
 	CodeLoginIncomplete        Code = "login_incomplete"
 	CodeIdentityMethodMismatch Code = "identity_method_mismatch"
+
+	// Codes of the institution side.
+	CodeLookupLocked Code = "lookup_locked"
 )
 
 type codeInfo struct {
@@ -89,6 +92,8 @@ var codes = map[Code]codeInfo{
 	CodePasswordChangeRequired: {http.StatusForbidden, "Please change the initial password first.", "초기 비밀번호를 먼저 변경해 주세요."},
 	CodeLoginIncomplete:        {http.StatusForbidden, "Please finish logging in with your certificate first.", "인증서 로그인을 먼저 마쳐 주세요."},
 	CodeIdentityMethodMismatch: {http.StatusConflict, "This is not the additional identity check chosen at your approval.", "승인 때 선택한 추가 본인확인 방법이 아닙니다."},
+
+	CodeLookupLocked: {http.StatusTooManyRequests, "Too many lookups found nothing: lookups with this account or key are blocked for a while. Please try again later.", "일치하는 확인서가 없는 조회가 너무 많아 이 계정(키)의 조회가 잠시 차단되었습니다. 나중에 다시 시도해 주세요."},
 }
 
 // Codes returns every defined code, for documentation and tests.

@@ -25,6 +25,7 @@ var declaredCodes = []api.Code{
 	api.CodeApprovalRevoked, api.CodeCertRevoked, api.CodeRevocationUnavailable, api.CodeCertMismatch,
 	api.CodeLoginFailed, api.CodeAccountLocked, api.CodePasswordChangeRequired, api.CodeLoginIncomplete,
 	api.CodeIdentityMethodMismatch,
+	api.CodeLookupLocked,
 }
 
 func TestCodesListsEveryDeclaredCodeOnce(t *testing.T) {

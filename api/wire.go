@@ -157,6 +157,11 @@ func (r *Receipt) Canonical() ([]byte, error) { return Canonical(r) }
 type IssueResponse struct {
 	Receipt          Receipt `json:"receipt"`
 	ReceiptSignature []byte  `json:"receipt_signature"`
+	// HistoryToken reads who looked this confirmation up (GET /v1/lookups),
+	// without logging in. It is a secret of the citizen's, shown to no one
+	// and printed nowhere: the server keeps only its hash, so it is sent this
+	// once (a retried issuance gets a new one; the earlier ones keep working).
+	HistoryToken string `json:"history_token,omitempty"`
 }
 
 // ReceiptCertificateResponse answers GET /v1/receipt-certificate: the
@@ -184,4 +189,47 @@ type VerifyResponse struct {
 	ReceiptSignature []byte       `json:"receipt_signature"`
 	Confirmation     Confirmation `json:"confirmation"`
 	Signature        []byte       `json:"signature"`
+}
+
+// Results of an institution's lookup as the citizen sees them in
+// LookupEntry.Result. The institution itself only ever learns whether it was
+// found.
+const (
+	LookupFound            = "found"             // 확인: the institution saw the confirmation
+	LookupWrongName        = "wrong_name"        // 성명 불일치: the right number with another name; refused
+	LookupOtherInstitution = "other_institution" // 제출기관 아님: an institution it is not addressed to; refused
+)
+
+// Channels of a lookup.
+const (
+	LookupByConsole = "console" // an officer, in the verification console
+	LookupByAPI     = "api"     // an institution's own system, with an API key
+)
+
+// LookupSystemLabel is LookupEntry.By for a lookup made by an institution's
+// system through the API rather than by a named officer.
+const LookupSystemLabel = "기관 시스템(API)"
+
+// LookupEntry is one lookup of a confirmation by an institution (R10), as its
+// citizen sees it.
+type LookupEntry struct {
+	At          string      `json:"at"` // RFC 3339, Korea Standard Time
+	Institution Institution `json:"institution"`
+	// By is the officer's name, or LookupSystemLabel.
+	By      string `json:"by"`
+	Channel string `json:"channel"` // LookupByConsole or LookupByAPI
+	Result  string `json:"result"`  // LookupFound, LookupWrongName or LookupOtherInstitution
+	// ResultKo is Result in Korean: "확인", "성명 불일치" or "제출기관 아님".
+	ResultKo string `json:"result_ko"`
+	// Message and MessageKo say it in a sentence, e.g. "국민연금공단이
+	// 2026-11-25 14:03에 확인했습니다."
+	Message   string `json:"message"`
+	MessageKo string `json:"message_ko"`
+}
+
+// LookupHistoryResponse answers GET /v1/lookups: every lookup of one
+// confirmation, newest first, refused ones included.
+type LookupHistoryResponse struct {
+	IssueNumber string        `json:"issue_number"`
+	Lookups     []LookupEntry `json:"lookups"`
 }

@@ -356,3 +356,15 @@ func (c *Client) Verify(ctx context.Context, apiKey, issueNumber, name string) (
 	}
 	return &out, nil
 }
+
+// LookupHistory fetches who looked one confirmation up, newest first, refused
+// attempts included, with the history token its issuance answered with
+// (api.IssueResponse.HistoryToken). It needs no session: the token is the
+// proof, so keep it as secret as the wallet itself.
+func (c *Client) LookupHistory(ctx context.Context, historyToken string) (*api.LookupHistoryResponse, error) {
+	var out api.LookupHistoryResponse
+	if err := c.doAs(ctx, historyToken, http.MethodGet, "/v1/lookups", nil, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}

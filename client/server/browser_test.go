@@ -19,7 +19,6 @@ import (
 // too early. Screenshots go to $BONSIGN_CONSOLE_SCREENSHOTS when set (the
 // ones in docs/screenshots were made so), else to a temporary directory.
 func TestConsoleInABrowser(t *testing.T) {
-	chromium := testpki.Tool(t, "chromium")
 	h := newHarness(t, noAddressLimit)
 	shots := os.Getenv("BONSIGN_CONSOLE_SCREENSHOTS")
 	if shots == "" {
@@ -31,28 +30,7 @@ func TestConsoleInABrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromium),
-		chromedp.Flag("headless", true),
-		chromedp.NoSandbox, // root in CI
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1100, 1000),
-		chromedp.Flag("lang", "ko-KR"),
-	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	bctx, cancelTab := chromedp.NewContext(actx)
-	defer cancelTab()
-	if err := chromedp.Do(bctx); err != nil { // starts the browser, with no deadline
-		t.Fatalf("start chromium: %v", err)
-	}
+	bctx := browserTab(t)
 	ctx, cancel := context.WithTimeout(bctx, 30*time.Second)
 	defer cancel()
 

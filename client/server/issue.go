@@ -165,19 +165,30 @@ func (s *Server) previousIssuance(r *http.Request, a *authed, conf *api.Confirma
 	return prev, nil
 }
 
-// writeReceipt signs the receipt and sends it.
+// writeReceipt signs the receipt and sends it with a new token for the
+// citizen to read the confirmation's lookups with. Every answer to an
+// issuance, a retry's too, carries a token of its own: the server keeps only
+// their hashes, so a token whose answer was lost cannot be sent again.
 func (s *Server) writeReceipt(w http.ResponseWriter, r *http.Request, status int, rc api.Receipt) {
 	sig, err := s.signReceipt(rc)
 	if err != nil {
 		s.internal(w, r, err)
 		return
 	}
-	writeJSON(w, status, api.IssueResponse{Receipt: rc, ReceiptSignature: sig})
+	token, err := s.newHistoryToken(r.Context(), rc.IssueNumber)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	writeJSON(w, status, api.IssueResponse{Receipt: rc, ReceiptSignature: sig, HistoryToken: token})
 }
 
-// handleVerify is an institution's lookup (R10). The confirmation comes back
-// only when the caller's institution is its recipient and the name matches; any
-// other case gets the same not_found answer, so probing learns nothing.
+// handleVerify is an institution's lookup through the API (R10), with an
+// institution API key. The confirmation comes back only when the caller's
+// institution is its recipient and the name matches; any other case gets the
+// same not_found answer after the same work, so probing learns nothing (see
+// lookup). Every attempt is logged for the citizen to see; the key's
+// lookups are rate limited, and locked out after too many misses.
 func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) {
 	key, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if !ok || key == "" {
@@ -192,45 +203,39 @@ func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
+	if !ik.RevokedAt.IsZero() {
+		writeError(w, api.NewError(api.CodeUnauthenticated).WithDetail("the institution API key was revoked"))
+		return
+	}
+	c := &lookupCaller{institution: ik.InstitutionCode, keyID: ik.KeyID, actor: ik.Label, channel: api.LookupByAPI, addr: s.clientAddress(r)}
+	if err := s.admitLookup(r.Context(), c); err != nil {
+		s.lookupError(w, r, err)
+		return
+	}
 	var req api.VerifyRequest
 	if e := decode(w, r, maxBody, &req); e != nil {
 		writeError(w, e)
 		return
 	}
 	number, err := api.ParseIssueNumber(req.IssueNumber)
+	var fields []api.FieldError
 	if err != nil {
+		fields = append(fields, api.FieldError{Field: "issue_number", Message: "Issue number: check the 16 digits; one of them is wrong.", MessageKo: "발급번호: 16자리 숫자 중 틀린 숫자가 있습니다. 다시 확인해 주세요."})
+	}
+	if strings.TrimSpace(req.Name) == "" {
+		fields = append(fields, api.FieldError{Field: "name", Message: "Name: the citizen's name is required.", MessageKo: "성명: 본인의 성명을 입력해 주세요."})
+	}
+	if len(fields) > 0 {
 		e := api.NewError(api.CodeInvalidField)
-		e.Fields = []api.FieldError{{Field: "issue_number", Message: "Issue number: check the 16 digits; one of them is wrong.", MessageKo: "발급번호: 16자리 숫자 중 틀린 숫자가 있습니다. 다시 확인해 주세요."}}
+		e.Fields = fields
 		writeError(w, e)
 		return
 	}
-	notFound := api.NewError(api.CodeNotFound)
-	rec, err := s.store.ConfirmationByNumber(r.Context(), number)
-	if errors.Is(err, store.ErrNotFound) {
-		s.metrics.lookups.WithLabelValues("not_found").Inc()
-		writeError(w, notFound)
-		return
-	} else if err != nil {
-		s.internal(w, r, err)
-		return
-	}
-	payload, err := s.sealer.Open(rec.Sealed, "confirmation")
+	rec, sc, err := s.lookup(r.Context(), c, number, req.Name)
 	if err != nil {
-		s.internal(w, r, err)
+		s.lookupError(w, r, err)
 		return
 	}
-	var sc sealedConfirmation
-	if err := json.Unmarshal(payload, &sc); err != nil {
-		s.internal(w, r, err)
-		return
-	}
-	if rec.InstitutionCode != ik.InstitutionCode || strings.TrimSpace(req.Name) != sc.Confirmation.Citizen.Name {
-		s.metrics.lookups.WithLabelValues("not_found").Inc()
-		writeError(w, notFound)
-		return
-	}
-	s.metrics.lookups.WithLabelValues("found").Inc()
-	s.log.Info("verified", "institution", ik.InstitutionCode)
 	rc := receiptFor(&sc.Confirmation, rec.IssueNumber, rec.IssuedAt, rec.Digest)
 	rsig, err := s.signReceipt(rc)
 	if err != nil {

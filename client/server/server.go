@@ -86,7 +86,8 @@ type Server struct {
 	rand         io.Reader
 	log          *slog.Logger
 	receiptKey   *receiptkey.Key
-	ident        identity // approval registry, logins, console: settings and caches (approval.go)
+	ident        identity        // approval registry, logins, console: settings and caches (approval.go)
+	inst         institutionSide // officers, lookups and their limits (institution.go, lookups.go)
 
 	limits     Limits
 	proxies    []*net.IPNet
@@ -168,7 +169,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /healthz", s.handleHealth)
 	mux.HandleFunc("GET /readyz", s.handleReady)
 	mux.Handle("GET /metrics", s.metricsHandler())
-	s.mountIdentity(mux) // the ID/password login, the token check and the clerk console (approval.go)
+	s.mountIdentity(mux)    // the ID/password login, the token check and the clerk console (approval.go)
+	s.mountInstitution(mux) // the citizen's lookup history and the officer console (institution.go)
 	mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, api.NewError(api.CodeNotFound).WithDetail("no endpoint %s %s", r.Method, r.URL.Path))
 	})

@@ -1,47 +1,48 @@
-// Package console is the clerk console: the web pages through which a clerk
-// at a 읍·면·동 office approves citizens in person, renews and revokes their
-// approvals, records a legal representative's or limited guardian's consent,
-// and hands over the initial password (R1-R4). Pages are rendered on the
+// Package console holds the server's two web consoles, rendered on the
 // server from html/template files embedded in the binary, Korean first with
-// English labels beside; they need no JavaScript.
+// English labels beside:
 //
-// Security: clerks log in with an account made by the admin command; the
-// session lives in an HttpOnly, SameSite=Strict cookie which is Secure
-// whenever the request came over TLS (or Config.ForceSecure says TLS ends in
-// front of the server): browsers do not send Secure cookies over plain HTTP,
-// so on a plain-HTTP development server the cookie cannot be Secure. Every
-// form carries a CSRF token bound to the session, and a request whose Origin
-// is another site is refused. A citizen is named in URLs and forms by a
+//   - the clerk console (New, at /console/): the pages through which a clerk
+//     at a 읍·면·동 office approves citizens in person, renews and revokes
+//     their approvals, records a legal representative's or limited
+//     guardian's consent, and hands over the initial password (R1-R4). It
+//     needs no JavaScript.
+//   - the officer console (NewOfficer, at /officer/): the pages through which
+//     an officer of a recipient institution (수요기관) logs in with a password
+//     and a one-time code, verifies a confirmation by issue number and name
+//     (R10), prints the result, and sees their own lookups. One small script
+//     file opens the print dialog; everything works without it.
+//
+// Security, for both: accounts are made by the admin command; the session
+// lives in an HttpOnly, SameSite=Strict cookie which is Secure whenever the
+// request came over TLS (or Config.ForceSecure says TLS ends in front of the
+// server): browsers do not send Secure cookies over plain HTTP, so on a
+// plain-HTTP development server the cookie cannot be Secure. Every form
+// carries a CSRF token bound to the session, and a request whose Origin is
+// another site is refused. A citizen is named in URLs and forms by a
 // reference bound to the clerk's session, never by the resident registration
-// number, which travels only in POST bodies. Every page is sent with a strict
+// number, which travels only in POST bodies; the officer console puts issue
+// numbers and names in POST bodies only. Every page is sent with a strict
 // Content-Security-Policy, X-Frame-Options DENY and Cache-Control no-store.
 package console
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/rand"
-	"crypto/sha256"
 	"crypto/subtle"
 	"crypto/x509"
 	"embed"
-	"encoding/base64"
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"html/template"
 	"io"
-	"io/fs"
 	"log/slog"
 	"mime/multipart"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/bonsign/bonsign/api"
-	"github.com/bonsign/bonsign/assets"
 	"github.com/bonsign/bonsign/client/server/approval"
 )
 
@@ -89,31 +90,16 @@ var templateFS embed.FS
 var stylesheet []byte
 
 type console struct {
-	b     Backend
-	cfg   Config
-	pages map[string]*template.Template
-	mux   *http.ServeMux
+	*web
+	b Backend
 }
 
 // New returns the console's handler, to be mounted at Prefix.
 func New(b Backend, cfg Config) http.Handler {
-	if len(cfg.Key) < 32 {
-		panic("console: the key must be at least 32 bytes")
-	}
-	if cfg.Log == nil {
-		cfg.Log = slog.New(slog.DiscardHandler)
-	}
-	c := &console{b: b, cfg: cfg, pages: map[string]*template.Template{}, mux: http.NewServeMux()}
-	names, err := fs.Glob(templateFS, "templates/*.html")
-	if err != nil {
-		panic(err)
-	}
-	for _, n := range names {
-		base := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
-		if base == "layout" {
-			continue
-		}
-		c.pages[base] = template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", n))
+	c := &console{web: newWeb(Prefix, cfg, cspNoScript), b: b}
+	c.parsePages(templateFS, "templates/layout.html", "templates/*.html")
+	c.refuse = func(w http.ResponseWriter, r *http.Request) {
+		c.render(w, r, http.StatusForbidden, "message", &page{Title: "거부됨", Error: "다른 사이트에서 보낸 요청은 받지 않습니다. (Cross-site request refused.)"})
 	}
 	m := c.mux
 	m.HandleFunc("GET /console/{$}", c.home)
@@ -129,96 +115,17 @@ func New(b Backend, cfg Config) http.Handler {
 	m.HandleFunc("POST /console/citizens/{ref}/revoke", c.withClerk(c.revoke))
 	m.HandleFunc("POST /console/citizens/{ref}/consent", c.withClerk(c.consent))
 	m.HandleFunc("POST /console/citizens/{ref}/password", c.withClerk(c.resetPassword))
-	m.HandleFunc("GET /console/static/{name}", c.static)
+	m.HandleFunc("GET /console/static/{name}", c.serveStatic)
 	m.HandleFunc("/console/", func(w http.ResponseWriter, r *http.Request) {
 		c.render(w, r, http.StatusNotFound, "message", &page{Title: "찾을 수 없음", Error: "찾는 페이지가 없습니다. (Not found.)"})
 	})
 	return c
 }
 
-func (c *console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	h := w.Header()
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; font-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
-	h.Set("X-Frame-Options", "DENY")
-	h.Set("X-Content-Type-Options", "nosniff")
-	// same-origin, not no-referrer: under no-referrer browsers send
-	// "Origin: null" with the console's own forms.
-	h.Set("Referrer-Policy", "same-origin")
-	h.Set("Cross-Origin-Opener-Policy", "same-origin")
-	h.Set("Cache-Control", "no-store")
-	if r.Method == http.MethodPost && !sameOrigin(r) {
-		c.render(w, r, http.StatusForbidden, "message", &page{Title: "거부됨", Error: "다른 사이트에서 보낸 요청은 받지 않습니다. (Cross-site request refused.)"})
-		return
-	}
-	c.mux.ServeHTTP(w, r)
-}
-
-// sameOrigin refuses a request that a browser says comes from another site:
-// by Sec-Fetch-Site, or by an Origin other than this host ("null" included).
-// Tools such as curl send neither.
-func sameOrigin(r *http.Request) bool {
-	switch r.Header.Get("Sec-Fetch-Site") {
-	case "", "same-origin", "none":
-	default:
-		return false
-	}
-	o := r.Header.Get("Origin")
-	if o == "" {
-		return true
-	}
-	u, err := url.Parse(o)
-	return err == nil && u.Host == r.Host
-}
-
-func (c *console) secure(r *http.Request) bool { return r.TLS != nil || c.cfg.ForceSecure }
-
-// cookieName is the session cookie's name: with the __Host- prefix when
-// Secure, so that no subdomain or plain-HTTP page can set it.
-func (c *console) cookieName(r *http.Request, base string) string {
-	if c.secure(r) {
-		return "__Host-" + base
-	}
-	return base
-}
-
-func (c *console) setCookie(w http.ResponseWriter, r *http.Request, base, value string, maxAge int) {
-	path := Prefix
-	if c.secure(r) {
-		path = "/" // required by the __Host- prefix
-	}
-	http.SetCookie(w, &http.Cookie{Name: c.cookieName(r, base), Value: value, Path: path, MaxAge: maxAge,
-		HttpOnly: true, Secure: c.secure(r), SameSite: http.SameSiteStrictMode})
-}
-
-func (c *console) cookie(r *http.Request, base string) string {
-	ck, err := r.Cookie(c.cookieName(r, base))
-	if err != nil {
-		return ""
-	}
-	return ck.Value
-}
-
 const (
 	sessionCookie = "bonsign_console"
 	preCookie     = "bonsign_console_pre" // before login: what the login form's CSRF token is bound to
 )
-
-// mac is the keyed hash of parts, base64url, 22 characters (128 bits).
-func (c *console) mac(parts ...string) string {
-	m := hmac.New(sha256.New, c.cfg.Key)
-	for _, p := range parts {
-		m.Write([]byte(p))
-		m.Write([]byte{0})
-	}
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))[:22]
-}
-
-func (c *console) csrfToken(bound string) string { return c.mac("csrf", bound) }
-
-func (c *console) checkCSRF(r *http.Request, bound string) bool {
-	got := r.PostFormValue("csrf")
-	return bound != "" && got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(c.csrfToken(bound))) == 1
-}
 
 // ref names citizen id for the clerk's session token; only that session can
 // use it.
@@ -234,14 +141,6 @@ func (c *console) parseRef(token, ref string) (int64, bool) {
 		return 0, false
 	}
 	return id, true
-}
-
-func randomValue() string {
-	b := make([]byte, 18)
-	if _, err := rand.Read(b); err != nil {
-		panic("console: crypto/rand failed: " + err.Error())
-	}
-	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 // session is a logged-in clerk's request.
@@ -313,39 +212,10 @@ type page struct {
 }
 
 func (c *console) render(w http.ResponseWriter, r *http.Request, status int, name string, p *page) {
-	t := c.pages[name]
 	if p.Now.IsZero() {
 		p.Now = c.b.Now()
 	}
-	var sb strings.Builder
-	if err := t.Execute(&sb, p); err != nil {
-		c.cfg.Log.Error("console template", "page", name, "err", err.Error())
-		http.Error(w, "internal error", http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
-	io.WriteString(w, sb.String())
-}
-
-func (c *console) static(w http.ResponseWriter, r *http.Request) {
-	var data []byte
-	var ctype string
-	switch r.PathValue("name") {
-	case "console.css":
-		data, ctype = stylesheet, "text/css; charset=utf-8"
-	case "font-regular.ttf":
-		data, ctype = assets.FontRegular, "font/ttf"
-	case "font-bold.ttf":
-		data, ctype = assets.FontBold, "font/ttf"
-	default:
-		http.NotFound(w, r)
-		return
-	}
-	// Static files hold no personal data: they may be cached.
-	w.Header().Set("Cache-Control", "public, max-age=86400")
-	w.Header().Set("Content-Type", ctype)
-	w.Write(data)
+	c.execute(w, status, name, p)
 }
 
 func (c *console) home(w http.ResponseWriter, r *http.Request) {
@@ -359,11 +229,7 @@ func (c *console) home(w http.ResponseWriter, r *http.Request) {
 }
 
 func (c *console) loginPage(w http.ResponseWriter, r *http.Request) {
-	pre := c.cookie(r, preCookie)
-	if pre == "" {
-		pre = randomValue()
-		c.setCookie(w, r, preCookie, pre, 3600)
-	}
+	pre := c.preToken(w, r, preCookie)
 	p := &page{Title: "담당자 로그인", CSRF: c.csrfToken(pre)}
 	if r.URL.Query().Get("ended") != "" {
 		p.Flash = "로그인이 필요합니다. 세션이 끝났거나 로그아웃되었습니다. (Please log in.)"
@@ -376,8 +242,7 @@ func (c *console) login(w http.ResponseWriter, r *http.Request) {
 	pre := c.cookie(r, preCookie)
 	again := func(status int, msg string) {
 		if pre == "" {
-			pre = randomValue()
-			c.setCookie(w, r, preCookie, pre, 3600)
+			pre = c.preToken(w, r, preCookie)
 		}
 		c.render(w, r, status, "login", &page{Title: "담당자 로그인", CSRF: c.csrfToken(pre), Error: msg,
 			Form: map[string]string{"login": r.PostFormValue("login")}})

@@ -14,9 +14,17 @@ import (
 
 // funcs are the templates' helpers. Dates are shown in Korea Standard Time.
 var funcs = template.FuncMap{
-	"day":      day,
-	"lastDay":  lastDay,
-	"dateTime": func(t time.Time) string { return t.In(api.KST).Format("2006-01-02 15:04") },
+	"day":         day,
+	"lastDay":     lastDay,
+	"dateTime":    func(t time.Time) string { return t.In(api.KST).Format("2006-01-02 15:04") },
+	"dateTimeSec": func(t time.Time) string { return t.In(api.KST).Format("2006-01-02 15:04:05") },
+	// statusText names a confirmation's status for the officer console.
+	"statusText": func(s string) string {
+		if ko, ok := map[string]string{"issued": "발급됨 (issued)"}[s]; ok {
+			return ko
+		}
+		return s
+	},
 	"statusKo": func(s approval.Status) string {
 		return map[approval.Status]string{
 			approval.StatusValid: "유효 (valid)", approval.StatusRenewable: "갱신 가능 (renewable)",

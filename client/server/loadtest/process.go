@@ -41,7 +41,7 @@ func StartServer(bin, dir string, codes *CodeReceiver, useTLS bool, extra ...str
 		"-roots", filepath.Join(dir, CAFile),
 		"-receipt-key", filepath.Join(dir, "receipt-key.pem"), "-receipt-cert", filepath.Join(dir, "receipt-cert.pem"),
 		"-phone-webhook", "http://" + codes.Addr + "/", "-phone-webhook-secret-file", filepath.Join(dir, SecretFile),
-		"-rate-limit", "0", "-max-crypto", "256", "-revocation", "fail-open"}
+		"-rate-limit", "0", "-lookup-rate-key", "0", "-lookup-rate-address", "0", "-max-crypto", "256", "-revocation", "fail-open"}
 	if useTLS {
 		f, err := tlsinit.Init(dir, []string{"127.0.0.1"})
 		if err != nil {

@@ -65,6 +65,27 @@ type Store interface {
 
 	PutInstitutionKey(ctx context.Context, k InstitutionKey) error
 	InstitutionKey(ctx context.Context, keyHash []byte) (*InstitutionKey, error)
+	InstitutionKeys(ctx context.Context, code string) ([]InstitutionKey, error)
+	RevokeInstitutionKey(ctx context.Context, keyID string, at time.Time) error
+
+	PutOfficer(ctx context.Context, o Officer) (int64, error)
+	OfficerByLogin(ctx context.Context, login string) (*Officer, error)
+	OfficerByID(ctx context.Context, id int64) (*Officer, error)
+	OfficerFailed(ctx context.Context, id int64, max int, lockUntil time.Time) (time.Time, error)
+	OfficerSucceeded(ctx context.Context, id, step int64) error
+	SetOfficerDisabled(ctx context.Context, id int64, disabled bool) error
+	PutOfficerSession(ctx context.Context, se OfficerSession) error
+	OfficerSession(ctx context.Context, tokenHash []byte) (*OfficerSession, error)
+	TouchOfficerSession(ctx context.Context, tokenHash []byte, at time.Time) error
+	DeleteOfficerSession(ctx context.Context, tokenHash []byte) error
+
+	RecordLookup(ctx context.Context, l Lookup, since time.Time, max int, lockUntil time.Time) (time.Time, error)
+	LookupLock(ctx context.Context, subject string) (time.Time, error)
+	LookupsOf(ctx context.Context, issueNumber string) ([]Lookup, error)
+	LookupsBy(ctx context.Context, officerID int64, limit int) ([]Lookup, error)
+	LookupMisses(ctx context.Context, institutionCode string, limit int) ([]Lookup, error)
+	PutHistoryToken(ctx context.Context, tokenHash []byte, issueNumber string, at time.Time) error
+	HistoryToken(ctx context.Context, tokenHash []byte) (string, error)
 }
 
 var (

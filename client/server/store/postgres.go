@@ -81,7 +81,7 @@ func duplicateOf(err error) error {
 		return &DuplicateError{Column: "token_cert"}
 	case "citizens_login_id_key":
 		return &DuplicateError{Column: "login_id"}
-	case "clerks_login_key":
+	case "clerks_login_key", "officers_login_key":
 		return &DuplicateError{Column: "login"}
 	}
 	return ErrDuplicate
@@ -667,10 +667,14 @@ func (s *Postgres) CountConfirmations(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// PutInstitutionKey stores an institution API key's hash.
+// PutInstitutionKey stores an institution API key's hash. KeyID defaults to
+// the hex of the hash's first 6 bytes.
 func (s *Postgres) PutInstitutionKey(ctx context.Context, k InstitutionKey) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO institution_keys (key_hash, institution_code, label, created_at) VALUES ($1,$2,$3,$4)`,
-		k.KeyHash, k.InstitutionCode, k.Label, ms(k.CreatedAt))
+	if k.KeyID == "" {
+		k.KeyID = fmt.Sprintf("%x", k.KeyHash[:min(6, len(k.KeyHash))])
+	}
+	_, err := s.pool.Exec(ctx, `INSERT INTO institution_keys (key_hash, key_id, institution_code, label, created_at, revoked_at)
+		VALUES ($1,$2,$3,$4,$5,$6)`, k.KeyHash, k.KeyID, k.InstitutionCode, k.Label, ms(k.CreatedAt), ms(k.RevokedAt))
 	if duplicateOf(err) != nil {
 		return ErrDuplicate
 	} else if err != nil {
@@ -679,15 +683,17 @@ func (s *Postgres) PutInstitutionKey(ctx context.Context, k InstitutionKey) erro
 	return nil
 }
 
-// InstitutionKey finds an API key by its hash.
-func (s *Postgres) InstitutionKey(ctx context.Context, keyHash []byte) (*InstitutionKey, error) {
+func pgScanKey(row pgx.Row) (*InstitutionKey, error) {
 	var k InstitutionKey
-	var created int64
-	err := s.pool.QueryRow(ctx, `SELECT key_hash, institution_code, label, created_at FROM institution_keys WHERE key_hash = $1`,
-		keyHash).Scan(&k.KeyHash, &k.InstitutionCode, &k.Label, &created)
-	if err != nil {
+	var created, revoked int64
+	if err := row.Scan(&k.KeyHash, &k.KeyID, &k.InstitutionCode, &k.Label, &created, &revoked); err != nil {
 		return nil, notFound(err, "institution key")
 	}
-	k.CreatedAt = fromMS(created)
+	k.CreatedAt, k.RevokedAt = fromMS(created), fromMS(revoked)
 	return &k, nil
+}
+
+// InstitutionKey finds an API key by its hash, revoked or not.
+func (s *Postgres) InstitutionKey(ctx context.Context, keyHash []byte) (*InstitutionKey, error) {
+	return pgScanKey(s.pool.QueryRow(ctx, `SELECT `+keyColumns+` FROM institution_keys WHERE key_hash = $1`, keyHash))
 }

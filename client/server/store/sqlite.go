@@ -127,6 +127,93 @@ var schema = []string{
 		label            TEXT NOT NULL,
 		created_at       INTEGER NOT NULL
 	);`,
+	// Version 2: the institution side. Officers of recipient institutions
+	// and their console sessions; API keys get an id to be named by, and can
+	// be revoked; every verification attempt is logged, append-only, for the
+	// citizen to see; history tokens let the citizen's app read that log.
+	`CREATE TABLE officers (
+		id               INTEGER PRIMARY KEY,
+		institution_code TEXT NOT NULL,
+		login            TEXT NOT NULL UNIQUE,
+		name             TEXT NOT NULL,
+		password_hash    TEXT NOT NULL,
+		totp_sealed      BLOB NOT NULL,
+		totp_last_step   INTEGER NOT NULL DEFAULT 0,
+		failures         INTEGER NOT NULL DEFAULT 0,
+		locked_until     INTEGER NOT NULL DEFAULT 0,
+		disabled         INTEGER NOT NULL DEFAULT 0,
+		created_at       INTEGER NOT NULL
+	);
+	CREATE INDEX officers_institution ON officers(institution_code);
+	CREATE TABLE officer_sessions (
+		token_hash   BLOB PRIMARY KEY,
+		officer_id   INTEGER NOT NULL REFERENCES officers(id),
+		created_at   INTEGER NOT NULL,
+		last_seen_at INTEGER NOT NULL,
+		expires_at   INTEGER NOT NULL
+	);
+	ALTER TABLE institution_keys ADD COLUMN key_id TEXT NOT NULL DEFAULT '';
+	ALTER TABLE institution_keys ADD COLUMN revoked_at INTEGER NOT NULL DEFAULT 0;
+	UPDATE institution_keys SET key_id = lower(hex(substr(key_hash, 1, 6)));
+	CREATE UNIQUE INDEX institution_keys_key_id ON institution_keys(key_id);
+	CREATE INDEX institution_keys_institution ON institution_keys(institution_code);
+	-- Every verification attempt on an existing confirmation, by an officer
+	-- (officer_id) or an institution's system (key_id), with the truth about
+	-- it, which the caller never learns: found, wrong_name, other_institution.
+	-- actor is the officer's name or the key's label as they were then.
+	CREATE TABLE lookups (
+		id               INTEGER PRIMARY KEY,
+		issue_number     TEXT NOT NULL REFERENCES confirmations(issue_number),
+		institution_code TEXT NOT NULL,
+		officer_id       INTEGER REFERENCES officers(id),
+		key_id           TEXT,
+		actor            TEXT NOT NULL,
+		channel          TEXT NOT NULL CHECK (channel IN ('console', 'api')),
+		at               INTEGER NOT NULL,
+		result           TEXT NOT NULL CHECK (result IN ('found', 'wrong_name', 'other_institution')),
+		CHECK ((officer_id IS NULL) <> (key_id IS NULL))
+	);
+	CREATE INDEX lookups_number ON lookups(issue_number, at);
+	CREATE INDEX lookups_officer ON lookups(officer_id, at) WHERE officer_id IS NOT NULL;
+	CREATE INDEX lookups_key ON lookups(key_id, at) WHERE key_id IS NOT NULL;
+	CREATE TRIGGER lookups_no_update BEFORE UPDATE ON lookups
+	BEGIN SELECT RAISE(ABORT, 'lookups is append-only'); END;
+	CREATE TRIGGER lookups_no_delete BEFORE DELETE ON lookups
+	BEGIN SELECT RAISE(ABORT, 'lookups is append-only'); END;
+	-- Attempts with a number that belongs to no confirmation: nothing to
+	-- attach them to, kept per institution for abuse monitoring.
+	CREATE TABLE lookup_misses (
+		id               INTEGER PRIMARY KEY,
+		issue_number     TEXT NOT NULL,
+		institution_code TEXT NOT NULL,
+		officer_id       INTEGER REFERENCES officers(id),
+		key_id           TEXT,
+		actor            TEXT NOT NULL,
+		channel          TEXT NOT NULL CHECK (channel IN ('console', 'api')),
+		at               INTEGER NOT NULL,
+		CHECK ((officer_id IS NULL) <> (key_id IS NULL))
+	);
+	CREATE INDEX lookup_misses_institution ON lookup_misses(institution_code, at);
+	CREATE INDEX lookup_misses_officer ON lookup_misses(officer_id, at) WHERE officer_id IS NOT NULL;
+	CREATE INDEX lookup_misses_key ON lookup_misses(key_id, at) WHERE key_id IS NOT NULL;
+	CREATE TRIGGER lookup_misses_no_update BEFORE UPDATE ON lookup_misses
+	BEGIN SELECT RAISE(ABORT, 'lookup_misses is append-only'); END;
+	CREATE TRIGGER lookup_misses_no_delete BEFORE DELETE ON lookup_misses
+	BEGIN SELECT RAISE(ABORT, 'lookup_misses is append-only'); END;
+	-- Officers and keys locked after too many lookups that found nothing:
+	-- subject is 'officer:<id>' or 'key:<key_id>'.
+	CREATE TABLE lookup_locks (
+		subject      TEXT PRIMARY KEY,
+		locked_until INTEGER NOT NULL
+	);
+	-- The tokens with which a citizen's app reads the lookups of one
+	-- confirmation, without logging in; only their SHA-256 is kept. Each
+	-- answer to an issuance (a retry too) gets one of its own.
+	CREATE TABLE history_tokens (
+		token_hash   BLOB PRIMARY KEY,
+		issue_number TEXT NOT NULL REFERENCES confirmations(issue_number),
+		created_at   INTEGER NOT NULL
+	);`,
 }
 
 // ErrPrerelease is returned for a database made by a development build before
@@ -165,6 +252,17 @@ func (s *SQLite) migrate(ctx context.Context) error {
 	if version > len(schema) {
 		return fmt.Errorf("store: schema version %d is newer than this server (%d)", version, len(schema))
 	}
+	// A development build's version 1 lacks what later steps build on:
+	// recognise it before changing anything.
+	if version >= 1 {
+		var n int
+		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM pragma_table_info('citizens') WHERE name = 'login_id'`).Scan(&n); err != nil {
+			return fmt.Errorf("store: read schema: %w", err)
+		}
+		if n == 0 {
+			return ErrPrerelease
+		}
+	}
 	for i := version; i < len(schema); i++ {
 		tx, err := s.db.BeginTx(ctx, nil)
 		if err != nil {
@@ -181,13 +279,6 @@ func (s *SQLite) migrate(ctx context.Context) error {
 		if err := tx.Commit(); err != nil {
 			return fmt.Errorf("store: migrate: %w", err)
 		}
-	}
-	var n int
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM pragma_table_info('citizens') WHERE name = 'login_id'`).Scan(&n); err != nil {
-		return fmt.Errorf("store: read schema: %w", err)
-	}
-	if n == 0 {
-		return ErrPrerelease
 	}
 	return nil
 }
@@ -826,10 +917,14 @@ func (s *SQLite) CountConfirmations(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// PutInstitutionKey stores an institution API key's hash.
+// PutInstitutionKey stores an institution API key's hash. KeyID defaults to
+// the hex of the hash's first 6 bytes.
 func (s *SQLite) PutInstitutionKey(ctx context.Context, k InstitutionKey) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO institution_keys (key_hash, institution_code, label, created_at) VALUES (?,?,?,?)`,
-		k.KeyHash, k.InstitutionCode, k.Label, ms(k.CreatedAt))
+	if k.KeyID == "" {
+		k.KeyID = fmt.Sprintf("%x", k.KeyHash[:min(6, len(k.KeyHash))])
+	}
+	_, err := s.db.ExecContext(ctx, `INSERT INTO institution_keys (key_hash, key_id, institution_code, label, created_at, revoked_at) VALUES (?,?,?,?,?,?)`,
+		k.KeyHash, k.KeyID, k.InstitutionCode, k.Label, ms(k.CreatedAt), ms(k.RevokedAt))
 	if duplicate(err) != nil {
 		return ErrDuplicate
 	} else if err != nil {
@@ -838,17 +933,22 @@ func (s *SQLite) PutInstitutionKey(ctx context.Context, k InstitutionKey) error 
 	return nil
 }
 
-// InstitutionKey finds an API key by its hash.
-func (s *SQLite) InstitutionKey(ctx context.Context, keyHash []byte) (*InstitutionKey, error) {
+const keyColumns = `key_hash, key_id, institution_code, label, created_at, revoked_at`
+
+func scanKey(row interface{ Scan(...any) error }) (*InstitutionKey, error) {
 	var k InstitutionKey
-	var created int64
-	err := s.db.QueryRowContext(ctx, `SELECT key_hash, institution_code, label, created_at FROM institution_keys WHERE key_hash = ?`,
-		keyHash).Scan(&k.KeyHash, &k.InstitutionCode, &k.Label, &created)
+	var created, revoked int64
+	err := row.Scan(&k.KeyHash, &k.KeyID, &k.InstitutionCode, &k.Label, &created, &revoked)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	} else if err != nil {
 		return nil, fmt.Errorf("store: institution key: %w", err)
 	}
-	k.CreatedAt = fromMS(created)
+	k.CreatedAt, k.RevokedAt = fromMS(created), fromMS(revoked)
 	return &k, nil
+}
+
+// InstitutionKey finds an API key by its hash, revoked or not.
+func (s *SQLite) InstitutionKey(ctx context.Context, keyHash []byte) (*InstitutionKey, error) {
+	return scanKey(s.db.QueryRowContext(ctx, `SELECT `+keyColumns+` FROM institution_keys WHERE key_hash = ?`, keyHash))
 }

@@ -1,7 +1,8 @@
 // Package store keeps the issuance server's records in SQLite (pure Go, WAL, no
 // cgo): approvals and their append-only history, clerks and their console
 // sessions, login challenges, citizens' sessions, identity codes and the
-// record of codes sent, confirmations and institution API keys.
+// record of codes sent, confirmations, institution API keys, institution
+// officers and their sessions, and the append-only log of lookups.
 //
 // Personal data arrives here already sealed (encrypted) by the server: the store
 // never sees a resident registration number in clear. Times are stored as Unix
@@ -120,9 +121,11 @@ type Confirmation struct {
 // InstitutionKey is an API key of an institution's system; only its hash is stored.
 type InstitutionKey struct {
 	KeyHash         []byte
+	KeyID           string // names the key in listings and logs: hex of the first 6 bytes of KeyHash
 	InstitutionCode string
 	Label           string
 	CreatedAt       time.Time
+	RevokedAt       time.Time // zero while the key works
 }
 
 // Clerk is a clerk's account for the console and the admin command.

@@ -7,6 +7,9 @@
 //	bonsign-server approve -clerk kim01 -id-checked -name 홍길동 -rrn - -address ... -phone 010-1234-5678 ...
 //	bonsign-server renew|revoke|show|consent -clerk kim01 -rrn - ...
 //	bonsign-server institution-key -db ... -key-file ... -code bs-pub-nps -label "연금 시스템"
+//	bonsign-server institution-key -list | -revoke KEYID
+//	bonsign-server officer-add -institution bs-pub-nps -login kim.nps -name 김확인 [-qr kim.png]
+//	bonsign-server officer-disable -login kim.nps
 //
 // docs/operations.md describes every command. It builds without cgo.
 package main
@@ -48,7 +51,9 @@ commands:
   revoke           revoke an approval, with a reason
   show             show a citizen's approval and its history
   consent          record a legal representative's or limited guardian's consent
-  institution-key  create an API key for an institution's system
+  institution-key  create (or -list, -revoke) an API key for an institution's system
+  officer-add      create an institution officer's account: password and one-time codes
+  officer-disable  close an institution officer's account
 
 Run "bonsign-server <command> -h" for a command's flags.
 `
@@ -70,7 +75,9 @@ func main() {
 	case "clerk-add", "approve", "renew", "revoke", "show", "consent":
 		err = admin(cmd, args, os.Stdin, os.Stdout)
 	case "institution-key":
-		err = institutionKey(args)
+		err = institutionKey(args, os.Stdout)
+	case "officer-add", "officer-disable":
+		err = officerCmd(cmd, args, os.Stdin, os.Stdout)
 	default:
 		fmt.Fprint(os.Stderr, usage)
 		os.Exit(2)
@@ -139,7 +146,7 @@ func serve(args []string, log *slog.Logger) error {
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	years := fs.Int("approval-years", 2, "years an approval (and a renewal) holds")
 	revocation := fs.String("revocation", "fail-closed", "when a certificate's CRL cannot be fetched: fail-closed (refuse the login) or fail-open (let it in, log a warning)")
-	secure := fs.Bool("secure-cookies", false, "mark the clerk console's cookies Secure even on plain HTTP (TLS ends at a proxy in front)")
+	secure := fs.Bool("secure-cookies", false, "mark the consoles' cookies Secure even on plain HTTP (TLS ends at a proxy in front)")
 	webhook := fs.String("phone-webhook", "", "URL the identity codes are POSTed to (signed JSON) for an SMS/ARS provider; empty keeps them in memory (development only)")
 	webhookSecret := fs.String("phone-webhook-secret-file", "", "file holding the webhook's HMAC secret (or set BONSIGN_WEBHOOK_SECRET)")
 	tlsCert := fs.String("tls-cert", "", "PEM certificate to serve HTTPS with (see the init command); without it the server speaks plain HTTP, for a TLS proxy in front")
@@ -148,6 +155,7 @@ func serve(args []string, log *slog.Logger) error {
 	rateBurst := fs.Int("rate-burst", server.DefaultLimits().Burst, "requests one client address may make at once")
 	expensive := fs.Int("max-crypto", server.DefaultLimits().Expensive, "requests doing public-key work at the same time; more wait up to a moment, then get 429")
 	debugAddr := fs.String("debug-addr", "", "serve Go's profiler (/debug/pprof/) on this address, e.g. 127.0.0.1:6060; never on a public one")
+	lookupLimits := lookupFlags(fs)
 	fs.Parse(args)
 	if *debugAddr != "" {
 		go func() { log.Error("debug listener", "err", http.ListenAndServe(*debugAddr, http.DefaultServeMux)) }()
@@ -158,7 +166,7 @@ func serve(args []string, log *slog.Logger) error {
 	limits := server.DefaultLimits()
 	limits.PerAddress, limits.Burst, limits.Expensive = rate.Limit(*rateLimit), *rateBurst, *expensive
 	opts := []server.Option{server.WithLogger(log), server.WithApprovalValidity(*years), server.WithSecureCookies(*secure),
-		server.WithLimits(limits)}
+		server.WithLimits(limits), lookupLimits()}
 	switch *revocation {
 	case "fail-closed":
 		opts = append(opts, server.WithRevocationPolicy(server.FailClosed))
@@ -252,6 +260,8 @@ func runDemo(args []string, log *slog.Logger) error {
 	fmt.Printf("  citizen: %s, resident registration number %s (fictional)\n", env.Name, env.RRN)
 	fmt.Printf("  institution %s API key: %s\n", env.Institution, env.APIKey)
 	fmt.Printf("  clerk console: %s/console/ (login %s, password %s)\n", env.URL, env.ClerkLogin, env.ClerkPassword)
+	fmt.Printf("  officer console: %s/officer/ (add an officer: cd %s && bonsign-server officer-add -institution %s -login kim.nps -name 김확인)\n",
+		env.URL, env.Dir, env.Institution)
 	fmt.Printf("  citizen's ID/password login: %s, initial password %s\n", env.LoginID, env.InitialPassword)
 	fmt.Println("  the demo phone's messages (the identity check codes) appear below:")
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -268,24 +278,4 @@ func runDemo(args []string, log *slog.Logger) error {
 		}
 		seen = len(msgs)
 	}
-}
-
-func institutionKey(args []string) error {
-	fs := flag.NewFlagSet("institution-key", flag.ExitOnError)
-	var c common
-	c.register(fs)
-	code := fs.String("code", "", "institution code from the directory")
-	label := fs.String("label", "", "what the key is for")
-	fs.Parse(args)
-	srv, st, err := c.open()
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	key, err := srv.CreateInstitutionKey(context.Background(), *code, *label)
-	if err != nil {
-		return err
-	}
-	fmt.Println(key)
-	return nil
 }
