@@ -255,7 +255,7 @@ func (s *SQLite) RevokeInstitutionKey(ctx context.Context, keyID string, at time
 // when not locked).
 func (s *SQLite) RecordLookup(ctx context.Context, l Lookup, since time.Time, max int, lockUntil time.Time) (time.Time, error) {
 	var locked time.Time
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.grouped(ctx, func(tx *sql.Tx) error {
 		var err error
 		if l.Result == LookupNoSuchNumber {
 			_, err = tx.ExecContext(ctx, `INSERT INTO lookup_misses (issue_number, institution_code, officer_id, key_id, actor, channel, at)
@@ -367,7 +367,10 @@ func (s *SQLite) LookupMisses(ctx context.Context, institutionCode string, limit
 // PutHistoryToken stores the hash of a token that reads the lookups of the
 // confirmation with issueNumber.
 func (s *SQLite) PutHistoryToken(ctx context.Context, tokenHash []byte, issueNumber string, at time.Time) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO history_tokens (token_hash, issue_number, created_at) VALUES (?,?,?)`, tokenHash, issueNumber, ms(at))
+	err := s.grouped(ctx, func(tx *sql.Tx) error {
+		_, err := tx.Exec(`INSERT INTO history_tokens (token_hash, issue_number, created_at) VALUES (?,?,?)`, tokenHash, issueNumber, ms(at))
+		return err
+	})
 	if duplicate(err) != nil {
 		return ErrDuplicate
 	} else if err != nil {

@@ -14,7 +14,8 @@ import (
 
 // SQLite is a store in one SQLite file.
 type SQLite struct {
-	db *sql.DB
+	db    *sql.DB
+	group grouper // see group.go
 }
 
 // schema is applied in order; user_version records how many steps ran. A
@@ -284,7 +285,11 @@ func (s *SQLite) migrate(ctx context.Context) error {
 }
 
 // Close closes the database.
-func (s *SQLite) Close() error { return s.db.Close() }
+func (s *SQLite) Close() error {
+	s.group.once.Do(func() {}) // no grouped write may start the committer now
+	s.closeGroups()
+	return s.db.Close()
+}
 
 func ms(t time.Time) int64 {
 	if t.IsZero() {
@@ -870,8 +875,11 @@ func (s *SQLite) DeleteClerkSession(ctx context.Context, tokenHash []byte) error
 // InsertConfirmation stores an issued confirmation. A second confirmation with
 // the same digest or issue number is ErrDuplicate.
 func (s *SQLite) InsertConfirmation(ctx context.Context, c Confirmation) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO confirmations (issue_number, citizen_id, confirmation_id, institution_code, digest, issued_at, sealed)
-		VALUES (?,?,?,?,?,?,?)`, c.IssueNumber, c.CitizenID, c.ConfirmationID, c.InstitutionCode, c.Digest, ms(c.IssuedAt), c.Sealed)
+	err := s.grouped(ctx, func(tx *sql.Tx) error {
+		_, err := tx.Exec(`INSERT INTO confirmations (issue_number, citizen_id, confirmation_id, institution_code, digest, issued_at, sealed)
+			VALUES (?,?,?,?,?,?,?)`, c.IssueNumber, c.CitizenID, c.ConfirmationID, c.InstitutionCode, c.Digest, ms(c.IssuedAt), c.Sealed)
+		return err
+	})
 	if duplicate(err) != nil {
 		return ErrDuplicate
 	} else if err != nil {
