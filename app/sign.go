@@ -148,7 +148,9 @@ func (s *signScreen) submit() {
 		if saveErr == nil {
 			// Verified against the pinned certificate, and against the
 			// CMS just signed, before it is written.
-			_, saveErr = u.wallet.Save(issued.Receipt, issued.ReceiptSignature, cms)
+			// The history token, which reads who looks the
+			// confirmation up, is kept with it (and nowhere else).
+			_, saveErr = u.wallet.SaveIssued(issued.Receipt, issued.ReceiptSignature, cms, issued.HistoryToken)
 		}
 		return nil
 	}, func(err error) {

@@ -46,6 +46,7 @@ type walletScreen struct {
 	current     *wallet.Entry // the selected receipt as Get found it; nil while checking
 	pins        []string      // fingerprints of the pinned receipt certificates
 	detailGen   int
+	history     *lookupHistory    // the selected receipt's lookup history; nil while checking
 	note        string            // what the last action did
 	noteImp     widget.Importance // and whether it went well
 	selecting   bool              // the list's selection is being set by the screen, not the citizen
@@ -57,14 +58,18 @@ type walletScreen struct {
 	exportAll *button
 	status    *widget.Label
 	notice    *widget.Label
-	detail    *fyne.Container // the receipt, scrolling
-	actions   *fyne.Container // what can be done with it, always in view
-	right     *fyne.Container // the two above
-	home      *button
-	pdf       *button
-	print     *button
-	export    *button
-	del       *button
+	detail    *fyne.Container   // the receipt, scrolling
+	actions   *fyne.Container   // what can be done with it, always in view
+	right     *fyne.Container   // the two above
+	scroll    *container.Scroll // the detail's
+	// historyBox holds the lookup history section, rebuilt alone when a
+	// fetch ends.
+	historyBox *fyne.Container
+	home       *button
+	pdf        *button
+	print      *button
+	export     *button
+	del        *button
 }
 
 func (s *walletScreen) buildUI() fyne.CanvasObject {
@@ -119,7 +124,8 @@ func (s *walletScreen) buildUI() fyne.CanvasObject {
 		s.status,
 		s.notice,
 	)
-	s.right = container.NewBorder(nil, s.actions, nil, nil, container.NewVScroll(container.NewPadded(s.detail)))
+	s.scroll = container.NewVScroll(container.NewPadded(s.detail))
+	s.right = container.NewBorder(nil, s.actions, nil, nil, s.scroll)
 	split := container.NewHSplit(s.list, s.right)
 	split.Offset = 0.4
 	s.showEntries()
@@ -258,7 +264,7 @@ func (s *walletScreen) showEntries() {
 // loadDetail verifies the selected receipt, off the UI goroutine.
 func (s *walletScreen) loadDetail() {
 	u := s.ui
-	s.current = nil
+	s.current, s.history = nil, nil
 	s.detailGen++
 	s.showDetail()
 	if s.selected == "" || u.wallet == nil {
@@ -268,12 +274,15 @@ func (s *walletScreen) loadDetail() {
 	var (
 		e    *wallet.Entry
 		pins []string
+		hist *lookupHistory
 	)
 	u.run(func(context.Context) (err error) {
 		for _, c := range u.wallet.Pinned() {
 			pins = append(pins, wallet.Fingerprint(c))
 		}
-		e, err = u.wallet.Get(n)
+		if e, err = u.wallet.Get(n); err == nil {
+			hist = readHistory(u.wallet, n)
+		}
 		return err
 	}, func(err error) {
 		if gen != s.detailGen {
@@ -286,7 +295,7 @@ func (s *walletScreen) loadDetail() {
 			s.refresh()
 			return
 		}
-		s.current, s.pins = e, pins
+		s.current, s.pins, s.history = e, pins, hist
 		// What the check found now shows in the list too.
 		for i := range s.entries {
 			if s.entries[i].Receipt.IssueNumber == n && s.entries[i].Status != e.Status {
@@ -295,6 +304,9 @@ func (s *walletScreen) loadDetail() {
 			}
 		}
 		s.showDetail()
+		// Who looked it up: the cached history shows at once, the fresh
+		// one when the server answers.
+		s.fetchHistory()
 	})
 }
 
@@ -326,9 +338,14 @@ func (s *walletScreen) showDetail() {
 		}
 		actions = append(actions, container.NewGridWithColumns(2, s.pdf, s.print, s.export, s.del))
 		s.actions.Objects = []fyne.CanvasObject{container.NewPadded(container.NewVBox(actions...))}
+		s.historyBox = container.NewVBox()
+		if s.history != nil {
+			s.historyBox.Objects = []fyne.CanvasObject{historyView{u: u, h: s.history, onRefresh: s.fetchHistory}.build()}
+		}
 		s.detail.Objects = []fyne.CanvasObject{
 			statusBanner(u, e),
 			receiptView(u, e.Receipt),
+			s.historyBox,
 			s.technical(e),
 		}
 	}

@@ -401,15 +401,16 @@ func TestIssuingPinsTheServerAndKeepsOnlyAVerifiedReceipt(t *testing.T) {
 	})
 	os.Remove(path)
 
-	// The wallet keeps the receipt and its signature, not the confirmation
-	// with the full resident registration numbers.
+	// The wallet keeps the receipt, its signature and the history token
+	// (issue 6), not the confirmation with the full resident registration
+	// numbers.
 	folder := filepath.Join(env.WalletDir, rs.receipt.IssueNumber)
 	names, _ := os.ReadDir(folder)
 	var got []string
 	for _, n := range names {
 		got = append(got, n.Name())
 	}
-	if !slices.Equal(got, []string{"receipt.json", "receipt.p7s"}) {
+	if !slices.Equal(got, []string{"history.token", "receipt.json", "receipt.p7s"}) {
 		t.Errorf("the receipt's folder holds %q", got)
 	}
 	filepath.WalkDir(env.WalletDir, func(p string, d os.DirEntry, err error) error {

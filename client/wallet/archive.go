@@ -236,7 +236,7 @@ func (w *Wallet) importAll(found []candidate) (*ImportResult, error) {
 			res.Refused = append(res.Refused, Refusal{c.name, ErrUnsigned})
 			continue
 		}
-		e, added, err := w.store(c.content, c.sig)
+		e, added, err := w.store(c.content, c.sig, nil)
 		switch {
 		case err != nil:
 			res.Refused = append(res.Refused, Refusal{c.name, err})

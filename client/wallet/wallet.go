@@ -9,6 +9,8 @@
 //	trusted/receipt-cert-<sha256>.pem    pinned receipt certificates
 //	1234-5678-9012-3452/receipt.json     the receipt's canonical JSON: the exact bytes the server signed
 //	1234-5678-9012-3452/receipt.p7s      the server's detached CMS signature over them (DER)
+//	1234-5678-9012-3452/history.token    the secret that reads who looked it up (optional; see history.go)
+//	1234-5678-9012-3452/history.json     the lookups last fetched with it (optional)
 //
 // Every receipt is verified against the pinned certificates before it is
 // saved or imported, and again whenever it is opened (Get), so that an edited,
@@ -244,6 +246,12 @@ func (w *Wallet) folder(issueNumber string) (string, string, error) {
 // same issue number is ErrExists, unless the stored one no longer verifies:
 // then the genuine one replaces it.
 func (w *Wallet) Save(r api.Receipt, sig, confirmation []byte) (*Entry, error) {
+	return w.save(r, sig, confirmation, nil)
+}
+
+// save is Save, writing the files in extra into the receipt's folder too
+// (see SaveIssued).
+func (w *Wallet) save(r api.Receipt, sig, confirmation []byte, extra map[string][]byte) (*Entry, error) {
 	n, _, err := w.folder(r.IssueNumber)
 	if err != nil {
 		return nil, err
@@ -261,7 +269,7 @@ func (w *Wallet) Save(r api.Receipt, sig, confirmation []byte) (*Entry, error) {
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	e, _, err := w.store(content, sig)
+	e, _, err := w.store(content, sig, extra)
 	if err != nil {
 		return nil, err
 	}
@@ -279,10 +287,11 @@ func (w *Wallet) verify(content, sig []byte) (*api.Receipt, error) {
 	return r, nil
 }
 
-// store verifies a receipt and writes it to its folder, updating the
-// in-memory index; the caller writes the index. added is false when the
-// receipt was already there. Call with w.mu held.
-func (w *Wallet) store(content, sig []byte) (e *Entry, added bool, err error) {
+// store verifies a receipt and writes it to its folder, with the files in
+// extra (a history token) beside it, updating the in-memory index; the caller
+// writes the index. added is false when the receipt was already there. Call
+// with w.mu held.
+func (w *Wallet) store(content, sig []byte, extra map[string][]byte) (e *Entry, added bool, err error) {
 	r, err := w.verify(content, sig)
 	if err != nil {
 		return nil, false, err
@@ -303,6 +312,11 @@ func (w *Wallet) store(content, sig []byte) (e *Entry, added bool, err error) {
 				}
 				// The same receipt, perhaps with another signature of
 				// the same key: keep the one already there.
+				for name, data := range extra {
+					if err := w.writeFile(filepath.Join(dir, name), data); err != nil {
+						return nil, false, err
+					}
+				}
 				w.idx.put(old)
 				return old, false, nil
 			}
@@ -314,6 +328,16 @@ func (w *Wallet) store(content, sig []byte) (e *Entry, added bool, err error) {
 		return nil, false, fmt.Errorf("wallet: %w", err)
 	}
 	files := map[string][]byte{ReceiptFile: content, SignatureFile: sig}
+	if replace {
+		// The citizen's history token survives a damaged receipt being
+		// replaced by the genuine one (an import, a save again).
+		if t, err := readFile(filepath.Join(dir, HistoryTokenFile)); err == nil && validHistoryToken(strings.TrimSpace(string(t))) {
+			files[HistoryTokenFile] = t
+		}
+	}
+	for name, data := range extra {
+		files[name] = data
+	}
 	if err := w.writeFolder(dir, files, replace); err != nil {
 		return nil, false, err
 	}
