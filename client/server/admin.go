@@ -130,7 +130,8 @@ func (s *Server) ClerkSession(ctx context.Context, token string) (*approval.Cler
 		return nil, err
 	}
 	now := s.now()
-	if !now.Before(se.ExpiresAt) || now.Sub(se.LastSeenAt) >= ClerkSessionIdle {
+	ended, touch := sessionState(now, se.ExpiresAt, se.LastSeenAt, ClerkSessionIdle)
+	if ended {
 		if err := reg.DeleteClerkSession(ctx, se.TokenHash); err != nil {
 			return nil, err
 		}
@@ -143,7 +144,7 @@ func (s *Server) ClerkSession(ctx context.Context, token string) (*approval.Cler
 	if c.Disabled {
 		return nil, approval.ErrSessionEnded
 	}
-	if now.Sub(se.LastSeenAt) >= touchEvery {
+	if touch {
 		if err := reg.TouchClerkSession(ctx, se.TokenHash, now); err != nil {
 			return nil, err
 		}
@@ -172,4 +173,14 @@ func (s *Server) CreateInstitutionKey(ctx context.Context, code, label string) (
 		return "", err
 	}
 	return key, nil
+}
+
+// sessionState says whether a console session (a clerk's or an officer's)
+// has ended at now, through its lifetime or idleness, and whether its last
+// use is old enough to be written down again.
+func sessionState(now, expires, lastSeen time.Time, idle time.Duration) (ended, touch bool) {
+	if !now.Before(expires) || now.Sub(lastSeen) >= idle {
+		return true, false
+	}
+	return false, now.Sub(lastSeen) >= touchEvery
 }

@@ -169,19 +169,11 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
-	// The nonce is taken before anything else is checked: a failed attempt uses it up.
-	if e, err := s.takeNonce(ctx, req.Nonce, now); err != nil {
+	sg, e, err := s.signedNonce(ctx, req.Nonce, req.Signature, api.LoginContent(req.Nonce), now)
+	if err != nil {
 		s.internal(w, r, err)
 		return
 	} else if e != nil {
-		writeError(w, e)
-		return
-	}
-	sg, e := s.verifyCMS(req.Signature, api.LoginContent(req.Nonce), now)
-	if e != nil {
-		if e.Code == api.CodeContentMismatch {
-			e = api.NewError(api.CodeSignatureInvalid).WithDetail("the signed content is not this login's nonce")
-		}
 		writeError(w, e)
 		return
 	}
@@ -692,18 +684,11 @@ func (s *Server) handleTokenCheck(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	now := s.now()
-	if e, err := s.takeNonce(ctx, req.Nonce, now); err != nil {
+	sg, e, err := s.signedNonce(ctx, req.Nonce, req.Signature, api.IdentityContent(req.Nonce), now)
+	if err != nil {
 		s.internal(w, r, err)
 		return
 	} else if e != nil {
-		writeError(w, e)
-		return
-	}
-	sg, e := s.verifyCMS(req.Signature, api.IdentityContent(req.Nonce), now)
-	if e != nil {
-		if e.Code == api.CodeContentMismatch {
-			e = api.NewError(api.CodeSignatureInvalid).WithDetail("the signed content is not this check's nonce")
-		}
 		writeError(w, e)
 		return
 	}
@@ -742,4 +727,18 @@ func randInt(r io.Reader, max int64) (int64, error) {
 		return 0, err
 	}
 	return n.Int64(), nil
+}
+
+// signedNonce takes the single-use nonce (before anything else is checked,
+// so that a failed attempt uses it up) and verifies that signature signs
+// exactly content, the nonce bound to its purpose.
+func (s *Server) signedNonce(ctx context.Context, nonce string, signature, content []byte, now time.Time) (*signed, *api.Error, error) {
+	if e, err := s.takeNonce(ctx, nonce, now); err != nil || e != nil {
+		return nil, e, err
+	}
+	sg, e := s.verifyCMS(signature, content, now)
+	if e != nil && e.Code == api.CodeContentMismatch {
+		e = api.NewError(api.CodeSignatureInvalid).WithDetail("the signed content is not this nonce")
+	}
+	return sg, e, nil
 }

@@ -252,7 +252,8 @@ func (s *Server) OfficerSession(ctx context.Context, token string) (*institution
 		return nil, err
 	}
 	now := s.now()
-	if !now.Before(se.ExpiresAt) || now.Sub(se.LastSeenAt) >= OfficerSessionIdle {
+	ended, touch := sessionState(now, se.ExpiresAt, se.LastSeenAt, OfficerSessionIdle)
+	if ended {
 		if err := st.DeleteOfficerSession(ctx, se.TokenHash); err != nil {
 			return nil, err
 		}
@@ -265,7 +266,7 @@ func (s *Server) OfficerSession(ctx context.Context, token string) (*institution
 	if o.Disabled {
 		return nil, institution.ErrSessionEnded
 	}
-	if now.Sub(se.LastSeenAt) >= touchEvery {
+	if touch {
 		if err := st.TouchOfficerSession(ctx, se.TokenHash, now); err != nil {
 			return nil, err
 		}
