@@ -94,7 +94,7 @@ func (s *SQLite) PutOfficer(ctx context.Context, o Officer) (int64, error) {
 func (s *SQLite) officerWhere(ctx context.Context, where string, arg any) (*Officer, error) {
 	var o Officer
 	var locked, created int64
-	err := s.db.QueryRowContext(ctx, `SELECT id, institution_code, login, name, password_hash, totp_sealed, totp_last_step,
+	err := s.queryRow(ctx, `SELECT id, institution_code, login, name, password_hash, totp_sealed, totp_last_step,
 		failures, locked_until, disabled, created_at FROM officers WHERE `+where, arg).Scan(&o.ID, &o.InstitutionCode, &o.Login,
 		&o.Name, &o.PasswordHash, &o.TOTPSealed, &o.TOTPLastStep, &o.Failures, &locked, &o.Disabled, &created)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -121,7 +121,7 @@ func (s *SQLite) OfficerByID(ctx context.Context, id int64) (*Officer, error) {
 // returns (zero when not locked).
 func (s *SQLite) OfficerFailed(ctx context.Context, id int64, max int, lockUntil time.Time) (time.Time, error) {
 	var locked int64
-	err := s.db.QueryRowContext(ctx, `UPDATE officers SET
+	err := s.queryRow(ctx, `UPDATE officers SET
 		failures = CASE WHEN failures + 1 >= ?1 THEN 0 ELSE failures + 1 END,
 		locked_until = CASE WHEN failures + 1 >= ?1 THEN ?2 ELSE locked_until END
 		WHERE id = ?3 RETURNING locked_until`, max, ms(lockUntil), id).Scan(&locked)
@@ -187,7 +187,7 @@ func (s *SQLite) PutOfficerSession(ctx context.Context, se OfficerSession) error
 func (s *SQLite) OfficerSession(ctx context.Context, tokenHash []byte) (*OfficerSession, error) {
 	var se OfficerSession
 	var created, last, expires int64
-	err := s.db.QueryRowContext(ctx, `SELECT token_hash, officer_id, created_at, last_seen_at, expires_at FROM officer_sessions WHERE token_hash = ?`,
+	err := s.queryRow(ctx, `SELECT token_hash, officer_id, created_at, last_seen_at, expires_at FROM officer_sessions WHERE token_hash = ?`,
 		tokenHash).Scan(&se.TokenHash, &se.OfficerID, &created, &last, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
@@ -217,7 +217,7 @@ func (s *SQLite) DeleteOfficerSession(ctx context.Context, tokenHash []byte) err
 // InstitutionKeys lists the API keys of an institution ("" for all), oldest
 // first, revoked ones included.
 func (s *SQLite) InstitutionKeys(ctx context.Context, code string) ([]InstitutionKey, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+keyColumns+` FROM institution_keys WHERE ?1 = '' OR institution_code = ?1
+	rows, err := s.query(ctx, `SELECT `+keyColumns+` FROM institution_keys WHERE ?1 = '' OR institution_code = ?1
 		ORDER BY created_at, key_id`, code)
 	if err != nil {
 		return nil, fmt.Errorf("store: institution keys: %w", err)
@@ -299,7 +299,7 @@ func (s *SQLite) RecordLookup(ctx context.Context, l Lookup, since time.Time, ma
 // Lookup.Subject); zero when it was never locked.
 func (s *SQLite) LookupLock(ctx context.Context, subject string) (time.Time, error) {
 	var until int64
-	err := s.db.QueryRowContext(ctx, `SELECT locked_until FROM lookup_locks WHERE subject = ?`, subject).Scan(&until)
+	err := s.queryRow(ctx, `SELECT locked_until FROM lookup_locks WHERE subject = ?`, subject).Scan(&until)
 	if errors.Is(err, sql.ErrNoRows) {
 		return time.Time{}, nil
 	} else if err != nil {
@@ -331,7 +331,7 @@ func scanLookups(rows *sql.Rows) ([]Lookup, error) {
 // LookupsOf lists every lookup of the confirmation with issueNumber, newest
 // first: what its citizen sees.
 func (s *SQLite) LookupsOf(ctx context.Context, issueNumber string) ([]Lookup, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+lookupColumns+`, result FROM lookups WHERE issue_number = ? ORDER BY at DESC, id DESC`, issueNumber)
+	rows, err := s.query(ctx, `SELECT `+lookupColumns+`, result FROM lookups WHERE issue_number = ? ORDER BY at DESC, id DESC`, issueNumber)
 	if err != nil {
 		return nil, fmt.Errorf("store: lookups: %w", err)
 	}
@@ -341,7 +341,7 @@ func (s *SQLite) LookupsOf(ctx context.Context, issueNumber string) ([]Lookup, e
 // LookupsBy lists the newest limit lookups of an officer, those with numbers
 // that exist nowhere included (Result LookupNoSuchNumber), newest first.
 func (s *SQLite) LookupsBy(ctx context.Context, officerID int64, limit int) ([]Lookup, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT * FROM (
+	rows, err := s.query(ctx, `SELECT * FROM (
 			SELECT `+lookupColumns+`, result FROM lookups WHERE officer_id = ?1
 			UNION ALL
 			SELECT `+lookupColumns+`, 'no_such_number' FROM lookup_misses WHERE officer_id = ?1
@@ -356,7 +356,7 @@ func (s *SQLite) LookupsBy(ctx context.Context, officerID int64, limit int) ([]L
 // and systems with numbers that exist nowhere, newest first: for abuse
 // monitoring.
 func (s *SQLite) LookupMisses(ctx context.Context, institutionCode string, limit int) ([]Lookup, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+lookupColumns+`, 'no_such_number' FROM lookup_misses
+	rows, err := s.query(ctx, `SELECT `+lookupColumns+`, 'no_such_number' FROM lookup_misses
 		WHERE institution_code = ? ORDER BY at DESC, id DESC LIMIT ?`, institutionCode, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: lookup misses: %w", err)
@@ -382,7 +382,7 @@ func (s *SQLite) PutHistoryToken(ctx context.Context, tokenHash []byte, issueNum
 // HistoryToken returns the issue number a history token's hash reads.
 func (s *SQLite) HistoryToken(ctx context.Context, tokenHash []byte) (string, error) {
 	var number string
-	err := s.db.QueryRowContext(ctx, `SELECT issue_number FROM history_tokens WHERE token_hash = ?`, tokenHash).Scan(&number)
+	err := s.queryRow(ctx, `SELECT issue_number FROM history_tokens WHERE token_hash = ?`, tokenHash).Scan(&number)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", ErrNotFound
 	} else if err != nil {

@@ -14,7 +14,8 @@ import (
 
 // SQLite is a store in one SQLite file.
 type SQLite struct {
-	db    *sql.DB
+	db    *sql.DB // the one writer connection
+	rdb   *sql.DB // read-only connections: WAL lets them read while db writes
 	group grouper // see group.go
 }
 
@@ -242,12 +243,24 @@ func OpenSQLite(path string) (*SQLite, error) {
 		db.Close()
 		return nil, err
 	}
+	// Readers: a pool of connections that may only read, so a SELECT never
+	// waits behind the writer's transaction or its fsync.
+	r := url.Values{}
+	for _, p := range []string{"busy_timeout(10000)", "query_only(1)"} {
+		r.Add("_pragma", p)
+	}
+	if s.rdb, err = sql.Open("sqlite", "file:"+path+"?"+r.Encode()); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	s.rdb.SetMaxOpenConns(8)
+	s.rdb.SetMaxIdleConns(8)
 	return s, nil
 }
 
 func (s *SQLite) migrate(ctx context.Context) error {
 	var version int
-	if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+	if err := s.queryRow(ctx, "PRAGMA user_version").Scan(&version); err != nil {
 		return fmt.Errorf("store: read schema version: %w", err)
 	}
 	if version > len(schema) {
@@ -257,7 +270,7 @@ func (s *SQLite) migrate(ctx context.Context) error {
 	// recognise it before changing anything.
 	if version >= 1 {
 		var n int
-		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM pragma_table_info('citizens') WHERE name = 'login_id'`).Scan(&n); err != nil {
+		if err := s.queryRow(ctx, `SELECT count(*) FROM pragma_table_info('citizens') WHERE name = 'login_id'`).Scan(&n); err != nil {
 			return fmt.Errorf("store: read schema: %w", err)
 		}
 		if n == 0 {
@@ -288,7 +301,25 @@ func (s *SQLite) migrate(ctx context.Context) error {
 func (s *SQLite) Close() error {
 	s.group.once.Do(func() {}) // no grouped write may start the committer now
 	s.closeGroups()
-	return s.db.Close()
+	return errors.Join(s.rdb.Close(), s.db.Close())
+}
+
+// queryRow runs a statement that returns one row: a SELECT on the readers,
+// anything else (UPDATE or DELETE ... RETURNING) on the writer.
+func (s *SQLite) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return s.pick(query).QueryRowContext(ctx, query, args...)
+}
+
+// query is queryRow for many rows.
+func (s *SQLite) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return s.pick(query).QueryContext(ctx, query, args...)
+}
+
+func (s *SQLite) pick(query string) *sql.DB {
+	if s.rdb != nil && strings.HasPrefix(strings.TrimSpace(query), "SELECT") {
+		return s.rdb // nil while the schema is being brought up to date
+	}
+	return s.db
 }
 
 func ms(t time.Time) int64 {
@@ -507,7 +538,7 @@ func (s *SQLite) SetPassword(ctx context.Context, id int64, hash string, mustCha
 // It returns the lock's end (zero when not locked).
 func (s *SQLite) PasswordFailed(ctx context.Context, id int64, max int, lockUntil time.Time) (time.Time, error) {
 	var locked int64
-	err := s.db.QueryRowContext(ctx, `UPDATE citizens SET
+	err := s.queryRow(ctx, `UPDATE citizens SET
 		password_failures = CASE WHEN password_failures + 1 >= ?1 THEN 0 ELSE password_failures + 1 END,
 		password_locked_until = CASE WHEN password_failures + 1 >= ?1 THEN ?2 ELSE password_locked_until END
 		WHERE id = ?3 RETURNING password_locked_until`, max, ms(lockUntil), id).Scan(&locked)
@@ -553,27 +584,27 @@ func (s *SQLite) CitizenByCert(ctx context.Context, fp string) (*Citizen, error)
 	if fp == "" {
 		return nil, ErrNotFound
 	}
-	return scanCitizen(s.db.QueryRowContext(ctx, `SELECT `+citizenColumns+` FROM citizens WHERE cert_fingerprint = ?`, fp))
+	return scanCitizen(s.queryRow(ctx, `SELECT `+citizenColumns+` FROM citizens WHERE cert_fingerprint = ?`, fp))
 }
 
 // CitizenByRRN finds the citizen by the keyed hash of their RRN.
 func (s *SQLite) CitizenByRRN(ctx context.Context, index []byte) (*Citizen, error) {
-	return scanCitizen(s.db.QueryRowContext(ctx, `SELECT `+citizenColumns+` FROM citizens WHERE rrn_index = ?`, index))
+	return scanCitizen(s.queryRow(ctx, `SELECT `+citizenColumns+` FROM citizens WHERE rrn_index = ?`, index))
 }
 
 // CitizenByID finds the citizen with id.
 func (s *SQLite) CitizenByID(ctx context.Context, id int64) (*Citizen, error) {
-	return scanCitizen(s.db.QueryRowContext(ctx, `SELECT `+citizenColumns+` FROM citizens WHERE id = ?`, id))
+	return scanCitizen(s.queryRow(ctx, `SELECT `+citizenColumns+` FROM citizens WHERE id = ?`, id))
 }
 
 // CitizenByLoginID finds the citizen with a login ID.
 func (s *SQLite) CitizenByLoginID(ctx context.Context, loginID string) (*Citizen, error) {
-	return scanCitizen(s.db.QueryRowContext(ctx, `SELECT `+citizenColumns+` FROM citizens WHERE login_id = ?`, loginID))
+	return scanCitizen(s.queryRow(ctx, `SELECT `+citizenColumns+` FROM citizens WHERE login_id = ?`, loginID))
 }
 
 // History lists the history of a citizen's approval, oldest first.
 func (s *SQLite) History(ctx context.Context, citizenID int64) ([]History, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT citizen_id, at, actor, office, action, detail FROM approval_history
+	rows, err := s.query(ctx, `SELECT citizen_id, at, actor, office, action, detail FROM approval_history
 		WHERE citizen_id = ? ORDER BY id`, citizenID)
 	if err != nil {
 		return nil, fmt.Errorf("store: history: %w", err)
@@ -605,7 +636,7 @@ func (s *SQLite) PutChallenge(ctx context.Context, nonce string, expires time.Ti
 // most once, so a replayed login finds nothing.
 func (s *SQLite) TakeChallenge(ctx context.Context, nonce string) (time.Time, error) {
 	var exp int64
-	err := s.db.QueryRowContext(ctx, `DELETE FROM challenges WHERE nonce = ? RETURNING expires_at`, nonce).Scan(&exp)
+	err := s.queryRow(ctx, `DELETE FROM challenges WHERE nonce = ? RETURNING expires_at`, nonce).Scan(&exp)
 	if errors.Is(err, sql.ErrNoRows) {
 		return time.Time{}, ErrNotFound
 	} else if err != nil {
@@ -659,7 +690,7 @@ func (s *SQLite) UpgradeSession(ctx context.Context, oldHash []byte, se Session)
 func (s *SQLite) Session(ctx context.Context, tokenHash []byte) (*Session, error) {
 	var se Session
 	var created, last, expires int64
-	err := s.db.QueryRowContext(ctx, `SELECT token_hash, citizen_id, cert_fingerprint, stage, verified, created_at, last_seen_at, expires_at
+	err := s.queryRow(ctx, `SELECT token_hash, citizen_id, cert_fingerprint, stage, verified, created_at, last_seen_at, expires_at
 		FROM sessions WHERE token_hash = ?`, tokenHash).Scan(&se.TokenHash, &se.CitizenID, &se.CertFingerprint, &se.Stage, &se.Verified,
 		&created, &last, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -721,7 +752,7 @@ func (s *SQLite) PutCode(ctx context.Context, c Code) error {
 func (s *SQLite) AttemptCode(ctx context.Context, tokenHash []byte) (*Code, error) {
 	var c Code
 	var exp int64
-	err := s.db.QueryRowContext(ctx, `UPDATE codes SET attempts = attempts + 1 WHERE token_hash = ?
+	err := s.queryRow(ctx, `UPDATE codes SET attempts = attempts + 1 WHERE token_hash = ?
 		RETURNING token_hash, code_hash, channel, expires_at, attempts - 1`, tokenHash).Scan(&c.TokenHash, &c.CodeHash, &c.Channel, &exp, &c.Attempts)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
@@ -785,7 +816,7 @@ func (s *SQLite) PutClerk(ctx context.Context, c Clerk) (int64, error) {
 func (s *SQLite) clerkWhere(ctx context.Context, where string, arg any) (*Clerk, error) {
 	var c Clerk
 	var locked, created int64
-	err := s.db.QueryRowContext(ctx, `SELECT id, login, name, office, password_hash, failures, locked_until, disabled, created_at
+	err := s.queryRow(ctx, `SELECT id, login, name, office, password_hash, failures, locked_until, disabled, created_at
 		FROM clerks WHERE `+where, arg).Scan(&c.ID, &c.Login, &c.Name, &c.Office, &c.PasswordHash, &c.Failures, &locked, &c.Disabled, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
@@ -810,7 +841,7 @@ func (s *SQLite) ClerkByID(ctx context.Context, id int64) (*Clerk, error) {
 // citizens, and returns the lock's end (zero when not locked).
 func (s *SQLite) ClerkFailed(ctx context.Context, id int64, max int, lockUntil time.Time) (time.Time, error) {
 	var locked int64
-	err := s.db.QueryRowContext(ctx, `UPDATE clerks SET
+	err := s.queryRow(ctx, `UPDATE clerks SET
 		failures = CASE WHEN failures + 1 >= ?1 THEN 0 ELSE failures + 1 END,
 		locked_until = CASE WHEN failures + 1 >= ?1 THEN ?2 ELSE locked_until END
 		WHERE id = ?3 RETURNING locked_until`, max, ms(lockUntil), id).Scan(&locked)
@@ -845,7 +876,7 @@ func (s *SQLite) PutClerkSession(ctx context.Context, se ClerkSession) error {
 func (s *SQLite) ClerkSession(ctx context.Context, tokenHash []byte) (*ClerkSession, error) {
 	var se ClerkSession
 	var created, last, expires int64
-	err := s.db.QueryRowContext(ctx, `SELECT token_hash, clerk_id, created_at, last_seen_at, expires_at FROM clerk_sessions WHERE token_hash = ?`,
+	err := s.queryRow(ctx, `SELECT token_hash, clerk_id, created_at, last_seen_at, expires_at FROM clerk_sessions WHERE token_hash = ?`,
 		tokenHash).Scan(&se.TokenHash, &se.ClerkID, &created, &last, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
@@ -891,7 +922,7 @@ func (s *SQLite) InsertConfirmation(ctx context.Context, c Confirmation) error {
 func (s *SQLite) confirmationWhere(ctx context.Context, where string, args ...any) (*Confirmation, error) {
 	var c Confirmation
 	var issued int64
-	err := s.db.QueryRowContext(ctx, `SELECT issue_number, citizen_id, confirmation_id, institution_code, digest, issued_at, sealed
+	err := s.queryRow(ctx, `SELECT issue_number, citizen_id, confirmation_id, institution_code, digest, issued_at, sealed
 		FROM confirmations WHERE `+where, args...).Scan(&c.IssueNumber, &c.CitizenID, &c.ConfirmationID, &c.InstitutionCode, &c.Digest, &issued, &c.Sealed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
@@ -921,7 +952,7 @@ func (s *SQLite) ConfirmationByID(ctx context.Context, citizenID int64, confirma
 // CountConfirmations is the number of confirmations stored.
 func (s *SQLite) CountConfirmations(ctx context.Context) (int, error) {
 	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM confirmations`).Scan(&n)
+	err := s.queryRow(ctx, `SELECT count(*) FROM confirmations`).Scan(&n)
 	return n, err
 }
 
@@ -958,5 +989,5 @@ func scanKey(row interface{ Scan(...any) error }) (*InstitutionKey, error) {
 
 // InstitutionKey finds an API key by its hash, revoked or not.
 func (s *SQLite) InstitutionKey(ctx context.Context, keyHash []byte) (*InstitutionKey, error) {
-	return scanKey(s.db.QueryRowContext(ctx, `SELECT `+keyColumns+` FROM institution_keys WHERE key_hash = ?`, keyHash))
+	return scanKey(s.queryRow(ctx, `SELECT `+keyColumns+` FROM institution_keys WHERE key_hash = ?`, keyHash))
 }
