@@ -15,6 +15,20 @@ import (
 type sealedConfirmation struct {
 	Confirmation api.Confirmation `json:"confirmation"`
 	Signature    []byte           `json:"signature"`
+	// ReceiptSignature is the receipt's signature made at issuance, by the
+	// receipt certificate named by ReceiptCert (its fingerprint): lookups
+	// send it again instead of signing anew while that key is in use.
+	ReceiptSignature []byte `json:"receipt_signature,omitempty"`
+	ReceiptCert      string `json:"receipt_cert,omitempty"`
+}
+
+// storedReceiptSignature is the receipt signature kept with sc, when the
+// receipt key that made it is still the server's; nil otherwise.
+func (s *Server) storedReceiptSignature(sc *sealedConfirmation) []byte {
+	if len(sc.ReceiptSignature) == 0 || sc.ReceiptCert != Fingerprint(s.receiptKey.Certificate) {
+		return nil
+	}
+	return sc.ReceiptSignature
 }
 
 // receiptFor builds the receipt (R9) of a stored confirmation.
@@ -81,12 +95,7 @@ func (s *Server) handleIssue(w http.ResponseWriter, r *http.Request) {
 		writeError(w, e)
 		return
 	} else if prev != nil {
-		s.writeReceipt(w, r, http.StatusOK, receiptFor(conf, prev.IssueNumber, prev.IssuedAt, prev.Digest))
-		return
-	}
-	payload, err := json.Marshal(sealedConfirmation{Confirmation: *conf, Signature: req.Signature})
-	if err != nil {
-		s.internal(w, r, err)
+		s.writeReceipt(w, r, http.StatusOK, receiptFor(conf, prev.IssueNumber, prev.IssuedAt, prev.Digest), nil)
 		return
 	}
 	rec := store.Confirmation{
@@ -95,14 +104,26 @@ func (s *Server) handleIssue(w http.ResponseWriter, r *http.Request) {
 		InstitutionCode: conf.Institution.Code,
 		Digest:          sg.digest,
 		IssuedAt:        now.Truncate(time.Millisecond),
-		Sealed:          s.sealer.Seal(payload, "confirmation"),
 	}
+	var receiptSig []byte
 	// Issue numbers are random: on the rare collision, draw again.
 	for range 5 {
 		if rec.IssueNumber, err = api.NewIssueNumber(s.rand); err != nil {
 			s.internal(w, r, err)
 			return
 		}
+		// The receipt is signed once, here, and kept with the confirmation.
+		if receiptSig, err = s.signReceipt(receiptFor(conf, rec.IssueNumber, rec.IssuedAt, rec.Digest)); err != nil {
+			s.internal(w, r, err)
+			return
+		}
+		payload, merr := json.Marshal(sealedConfirmation{Confirmation: *conf, Signature: req.Signature,
+			ReceiptSignature: receiptSig, ReceiptCert: Fingerprint(s.receiptKey.Certificate)})
+		if merr != nil {
+			s.internal(w, r, merr)
+			return
+		}
+		rec.Sealed = s.sealer.Seal(payload, "confirmation")
 		err = s.store.InsertConfirmation(r.Context(), rec)
 		if !errors.Is(err, store.ErrDuplicate) {
 			break
@@ -112,7 +133,7 @@ func (s *Server) handleIssue(w http.ResponseWriter, r *http.Request) {
 			return
 		} else if prev != nil {
 			// A concurrent retry of the same submission won the race.
-			rec, err = *prev, nil
+			rec, err, receiptSig = *prev, nil, nil
 			break
 		}
 	}
@@ -122,7 +143,7 @@ func (s *Server) handleIssue(w http.ResponseWriter, r *http.Request) {
 	}
 	s.log.Info("issued", "citizen", a.citizen.ID, "institution", rec.InstitutionCode)
 	s.metrics.issuances.Inc()
-	s.writeReceipt(w, r, http.StatusCreated, receiptFor(conf, rec.IssueNumber, rec.IssuedAt, rec.Digest))
+	s.writeReceipt(w, r, http.StatusCreated, receiptFor(conf, rec.IssueNumber, rec.IssuedAt, rec.Digest), receiptSig)
 }
 
 // previousIssuance finds an earlier issuance of the same confirmation: the
@@ -169,11 +190,13 @@ func (s *Server) previousIssuance(r *http.Request, a *authed, conf *api.Confirma
 // citizen to read the confirmation's lookups with. Every answer to an
 // issuance, a retry's too, carries a token of its own: the server keeps only
 // their hashes, so a token whose answer was lost cannot be sent again.
-func (s *Server) writeReceipt(w http.ResponseWriter, r *http.Request, status int, rc api.Receipt) {
-	sig, err := s.signReceipt(rc)
-	if err != nil {
-		s.internal(w, r, err)
-		return
+func (s *Server) writeReceipt(w http.ResponseWriter, r *http.Request, status int, rc api.Receipt, sig []byte) {
+	var err error
+	if sig == nil {
+		if sig, err = s.signReceipt(rc); err != nil {
+			s.internal(w, r, err)
+			return
+		}
 	}
 	token, err := s.newHistoryToken(r.Context(), rc.IssueNumber)
 	if err != nil {
@@ -237,10 +260,12 @@ func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rc := receiptFor(&sc.Confirmation, rec.IssueNumber, rec.IssuedAt, rec.Digest)
-	rsig, err := s.signReceipt(rc)
-	if err != nil {
-		s.internal(w, r, err)
-		return
+	rsig := s.storedReceiptSignature(sc)
+	if rsig == nil { // issued under an earlier receipt key, or before signatures were kept
+		if rsig, err = s.signReceipt(rc); err != nil {
+			s.internal(w, r, err)
+			return
+		}
 	}
 	writeJSON(w, http.StatusOK, api.VerifyResponse{
 		Status:           "issued",

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/pem"
 	"os"
@@ -46,4 +47,24 @@ func TestReceiptsVerifyOffline(t *testing.T) {
 	testpki.Run(t, "openssl", "cms", "-verify", "-binary", "-inform", "DER",
 		"-in", filepath.Join(dir, "receipt.p7s"), "-content", filepath.Join(dir, "receipt.json"),
 		"-CAfile", filepath.Join(dir, "receipt-cert.pem"), "-purpose", "any", "-out", os.DevNull)
+}
+
+// TestLookupsSendTheReceiptSignedAtIssuance: the receipt's signature is made
+// once, at issuance, and the institution's lookup sends that same signature.
+func TestLookupsSendTheReceiptSignedAtIssuance(t *testing.T) {
+	h := newHarness(t)
+	c := h.loggedIn(h.citizen)
+	ctx := context.Background()
+	conf := draft()
+	issued, err := c.IssueSigned(ctx, conf, sign(t, h.citizen, conf))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := client.New(h.url).Verify(ctx, h.npsKey, issued.Receipt.IssueNumber, citizenName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got.ReceiptSignature, issued.ReceiptSignature) || got.Receipt != issued.Receipt {
+		t.Fatal("the lookup signed the receipt anew instead of sending the issuance's signature")
+	}
 }
