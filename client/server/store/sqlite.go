@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // the pure-Go SQLite driver, registered as "sqlite"
@@ -17,6 +18,14 @@ type SQLite struct {
 	db    *sql.DB // the one writer connection
 	rdb   *sql.DB // read-only connections: WAL lets them read while db writes
 	group grouper // see group.go
+	// stmts caches prepared statements by pool and text: the driver would
+	// otherwise parse every statement again on every call.
+	stmts sync.Map // stmtKey -> *sql.Stmt
+}
+
+type stmtKey struct {
+	db    *sql.DB
+	query string
 }
 
 // schema is applied in order; user_version records how many steps ran. A
@@ -301,18 +310,49 @@ func (s *SQLite) migrate(ctx context.Context) error {
 func (s *SQLite) Close() error {
 	s.group.once.Do(func() {}) // no grouped write may start the committer now
 	s.closeGroups()
+	s.stmts.Range(func(_, st any) bool {
+		st.(*sql.Stmt).Close()
+		return true
+	})
 	return errors.Join(s.rdb.Close(), s.db.Close())
 }
 
 // queryRow runs a statement that returns one row: a SELECT on the readers,
 // anything else (UPDATE or DELETE ... RETURNING) on the writer.
 func (s *SQLite) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return s.pick(query).QueryRowContext(ctx, query, args...)
+	db := s.pick(query)
+	st, err := s.prepared(ctx, db, query)
+	if err != nil {
+		return db.QueryRowContext(ctx, query, args...) // reports the same error through Scan
+	}
+	return st.QueryRowContext(ctx, args...)
 }
 
 // query is queryRow for many rows.
 func (s *SQLite) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return s.pick(query).QueryContext(ctx, query, args...)
+	db := s.pick(query)
+	st, err := s.prepared(ctx, db, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// prepared is the cached prepared statement of query on db.
+func (s *SQLite) prepared(ctx context.Context, db *sql.DB, query string) (*sql.Stmt, error) {
+	k := stmtKey{db, query}
+	if st, ok := s.stmts.Load(k); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := s.stmts.LoadOrStore(k, st); loaded {
+		st.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return st, nil
 }
 
 func (s *SQLite) pick(query string) *sql.DB {
