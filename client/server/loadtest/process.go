@@ -24,11 +24,12 @@ type Server struct {
 	bin  string
 }
 
-// StartServer starts bin ("serve") on the store, keys and CA of dir, with
+// StartServer starts bin ("serve") on the keys and CA of dir and the store db
+// (see dbOf), with
 // the phone webhook pointed at codes, every limit lifted (the load comes from
 // one address), over TLS with the private CA of tlsinit when useTLS, plus
 // extra flags.
-func StartServer(bin, dir string, codes *CodeReceiver, useTLS bool, extra ...string) (*Server, error) {
+func StartServer(bin, dir, db string, codes *CodeReceiver, useTLS bool, extra ...string) (*Server, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -37,7 +38,7 @@ func StartServer(bin, dir string, codes *CodeReceiver, useTLS bool, extra ...str
 	ln.Close()
 	s := &Server{bin: bin, URL: "http://" + addr}
 	s.args = []string{"serve", "-addr", addr,
-		"-db", filepath.Join(dir, "bonsign.db"), "-key-file", filepath.Join(dir, "data.key"),
+		"-db", dbOf(dir, db), "-key-file", filepath.Join(dir, "data.key"),
 		"-roots", filepath.Join(dir, CAFile),
 		"-receipt-key", filepath.Join(dir, "receipt-key.pem"), "-receipt-cert", filepath.Join(dir, "receipt-cert.pem"),
 		"-phone-webhook", "http://" + codes.Addr + "/", "-phone-webhook-secret-file", filepath.Join(dir, SecretFile),

@@ -113,9 +113,19 @@ func Setup(ctx context.Context, dir string, n int, open func(roots *x509.CertPoo
 	return os.WriteFile(filepath.Join(dir, SecretFile), []byte(randomSecret()), 0o600)
 }
 
-// OpenLocal opens the server library on the load folder's own store and key
-// (the running server is another process on the same files), trusting roots.
-func OpenLocal(dir string, roots *x509.CertPool) (*server.Server, *store.SQLite, error) {
+// dbOf is the store of a load folder: db (a postgres:// URL or a SQLite
+// path) when given, else the folder's own SQLite file.
+func dbOf(dir, db string) string {
+	if db != "" {
+		return db
+	}
+	return filepath.Join(dir, "bonsign.db")
+}
+
+// OpenLocal opens the server library on the load folder's key and its store
+// (db, see dbOf; the running server is another process on the same store),
+// trusting roots.
+func OpenLocal(dir, db string, roots *x509.CertPool) (*server.Server, store.Store, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, nil, err
 	}
@@ -127,23 +137,23 @@ func OpenLocal(dir string, roots *x509.CertPool) (*server.Server, *store.SQLite,
 	if err != nil {
 		return nil, nil, err
 	}
-	st, err := store.OpenSQLite(filepath.Join(dir, "bonsign.db"))
+	st, err := store.Open(dbOf(dir, db))
 	if err != nil {
 		return nil, nil, err
 	}
 	return server.New(st, sealer, roots), st, nil
 }
 
-// SetupLocal is Setup on the load folder's own store, unless it was done.
-func SetupLocal(ctx context.Context, dir string, n int) error {
+// SetupLocal is Setup on the load folder's store (see dbOf), unless it was done.
+func SetupLocal(ctx context.Context, dir, db string, n int) error {
 	if _, err := os.Stat(filepath.Join(dir, CitizensFile)); err == nil {
 		return nil
 	}
-	var st *store.SQLite
+	var st store.Store
 	var openErr error
 	err := Setup(ctx, dir, n, func(roots *x509.CertPool) *server.Server {
 		var srv *server.Server
-		srv, st, openErr = OpenLocal(dir, roots)
+		srv, st, openErr = OpenLocal(dir, db, roots)
 		return srv
 	})
 	if st != nil {

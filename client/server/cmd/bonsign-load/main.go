@@ -47,11 +47,12 @@ func main() {
 func seed(args []string) error {
 	fs := flag.NewFlagSet("seed", flag.ExitOnError)
 	dir := fs.String("dir", "bonsign-load", "the load folder (its store is filled)")
+	db := fs.String("db", "", "the store: a postgres:// URL, or empty for the folder's SQLite file")
 	n := fs.Int("n", 100000, "confirmations to add")
 	citizens := fs.Int("citizens", 64, "synthetic citizens, if the folder is new")
 	fs.Parse(args)
 	log.Printf("setting up (once per folder)...")
-	if err := loadtest.SetupLocal(context.Background(), *dir, *citizens); err != nil {
+	if err := loadtest.SetupLocal(context.Background(), *dir, *db, *citizens); err != nil {
 		return err
 	}
 	cert, err := loadtest.SelfSigned(server.SeedName)
@@ -60,7 +61,7 @@ func seed(args []string) error {
 	}
 	roots := x509.NewCertPool()
 	roots.AddCert(cert)
-	srv, st, err := loadtest.OpenLocal(*dir, roots)
+	srv, st, err := loadtest.OpenLocal(*dir, *db, roots)
 	if err != nil {
 		return err
 	}
@@ -85,6 +86,7 @@ func bench(args []string) error {
 	fs := flag.NewFlagSet("bench", flag.ExitOnError)
 	bin := fs.String("server", "bin/bonsign-server", "the server binary to start")
 	dir := fs.String("dir", "bonsign-load", "the load folder: store, keys, synthetic citizens")
+	db := fs.String("db", "", "the store: a postgres:// URL, or empty for the folder's SQLite file")
 	citizens := fs.Int("citizens", 64, "synthetic citizens to set up (first run only)")
 	conc := fs.Int("concurrency", 32, "citizens issuing at the same time")
 	lookups := fs.Int("lookups", 32, "institution lookup workers")
@@ -93,7 +95,7 @@ func bench(args []string) error {
 	debugAddr := fs.String("debug-addr", "", "start the server with its profiler on this address (e.g. 127.0.0.1:6060)")
 	fs.Parse(args)
 	log.Printf("setting up (once per folder)...")
-	if err := loadtest.SetupLocal(context.Background(), *dir, *citizens); err != nil {
+	if err := loadtest.SetupLocal(context.Background(), *dir, *db, *citizens); err != nil {
 		return err
 	}
 	cs, err := loadtest.LoadCitizens(*dir)
@@ -118,7 +120,7 @@ func bench(args []string) error {
 	if *debugAddr != "" {
 		extra = append(extra, "-debug-addr", *debugAddr)
 	}
-	srv, err := loadtest.StartServer(*bin, *dir, codes, *useTLS, extra...)
+	srv, err := loadtest.StartServer(*bin, *dir, *db, codes, *useTLS, extra...)
 	if err != nil {
 		return err
 	}
