@@ -120,18 +120,7 @@ func (s *SQLite) OfficerByID(ctx context.Context, id int64) (*Officer, error) {
 // at max failures in a row the account locks until lockUntil, whose time it
 // returns (zero when not locked).
 func (s *SQLite) OfficerFailed(ctx context.Context, id int64, max int, lockUntil time.Time) (time.Time, error) {
-	var locked int64
-	err := s.queryRow(ctx, `UPDATE officers SET
-		failures = CASE WHEN failures + 1 >= ?1 THEN 0 ELSE failures + 1 END,
-		locked_until = CASE WHEN failures + 1 >= ?1 THEN ?2 ELSE locked_until END
-		WHERE id = ?3 RETURNING locked_until`, max, ms(lockUntil), id).Scan(&locked)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("store: officer failed: %w", err)
-	}
-	if locked != ms(lockUntil) {
-		return time.Time{}, nil
-	}
-	return fromMS(locked), nil
+	return s.countFailure(ctx, "officers", "failures", "locked_until", "officer failed", id, max, lockUntil)
 }
 
 // ErrReplayed is returned by OfficerSucceeded when the TOTP step was already

@@ -577,18 +577,7 @@ func (s *SQLite) SetPassword(ctx context.Context, id int64, hash string, mustCha
 // in a row the account is locked until lockUntil and the count starts again.
 // It returns the lock's end (zero when not locked).
 func (s *SQLite) PasswordFailed(ctx context.Context, id int64, max int, lockUntil time.Time) (time.Time, error) {
-	var locked int64
-	err := s.queryRow(ctx, `UPDATE citizens SET
-		password_failures = CASE WHEN password_failures + 1 >= ?1 THEN 0 ELSE password_failures + 1 END,
-		password_locked_until = CASE WHEN password_failures + 1 >= ?1 THEN ?2 ELSE password_locked_until END
-		WHERE id = ?3 RETURNING password_locked_until`, max, ms(lockUntil), id).Scan(&locked)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("store: password failed: %w", err)
-	}
-	if locked != ms(lockUntil) {
-		return time.Time{}, nil
-	}
-	return fromMS(locked), nil
+	return s.countFailure(ctx, "citizens", "password_failures", "password_locked_until", "password failed", id, max, lockUntil)
 }
 
 // PasswordSucceeded clears a citizen's count of wrong passwords.
@@ -880,18 +869,7 @@ func (s *SQLite) ClerkByID(ctx context.Context, id int64) (*Clerk, error) {
 // ClerkFailed counts a wrong password of a clerk, as PasswordFailed does for
 // citizens, and returns the lock's end (zero when not locked).
 func (s *SQLite) ClerkFailed(ctx context.Context, id int64, max int, lockUntil time.Time) (time.Time, error) {
-	var locked int64
-	err := s.queryRow(ctx, `UPDATE clerks SET
-		failures = CASE WHEN failures + 1 >= ?1 THEN 0 ELSE failures + 1 END,
-		locked_until = CASE WHEN failures + 1 >= ?1 THEN ?2 ELSE locked_until END
-		WHERE id = ?3 RETURNING locked_until`, max, ms(lockUntil), id).Scan(&locked)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("store: clerk failed: %w", err)
-	}
-	if locked != ms(lockUntil) {
-		return time.Time{}, nil
-	}
-	return fromMS(locked), nil
+	return s.countFailure(ctx, "clerks", "failures", "locked_until", "clerk failed", id, max, lockUntil)
 }
 
 // ClerkSucceeded clears a clerk's count of wrong passwords.
@@ -1030,4 +1008,26 @@ func scanKey(row interface{ Scan(...any) error }) (*InstitutionKey, error) {
 // InstitutionKey finds an API key by its hash, revoked or not.
 func (s *SQLite) InstitutionKey(ctx context.Context, keyHash []byte) (*InstitutionKey, error) {
 	return scanKey(s.queryRow(ctx, `SELECT `+keyColumns+` FROM institution_keys WHERE key_hash = ?`, keyHash))
+}
+
+// countFailure counts one more failed login in table's failure column; at
+// the max-th failure in a row it locks the account until lockUntil (the lock
+// column) and starts the count again. It returns the lock's end, zero when
+// not locked; ErrNotFound for an unknown id. The names are constants of this
+// package, never input.
+func (s *SQLite) countFailure(ctx context.Context, table, failures, lockedCol, what string, id int64, max int, lockUntil time.Time) (time.Time, error) {
+	var locked int64
+	err := s.queryRow(ctx, `UPDATE `+table+` SET
+		`+failures+` = CASE WHEN `+failures+` + 1 >= ?1 THEN 0 ELSE `+failures+` + 1 END,
+		`+lockedCol+` = CASE WHEN `+failures+` + 1 >= ?1 THEN ?2 ELSE `+lockedCol+` END
+		WHERE id = ?3 RETURNING `+lockedCol, max, ms(lockUntil), id).Scan(&locked)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, ErrNotFound
+	} else if err != nil {
+		return time.Time{}, fmt.Errorf("store: %s: %w", what, err)
+	}
+	if locked != ms(lockUntil) {
+		return time.Time{}, nil
+	}
+	return fromMS(locked), nil
 }
