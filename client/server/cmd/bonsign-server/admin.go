@@ -174,7 +174,7 @@ func admin(cmd string, args []string, in io.Reader, out io.Writer) error {
 	default:
 		return fmt.Errorf("unknown command %q", cmd)
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := loadSettings(fs, args, serveSettings); err != nil {
 		return err
 	}
 	srv, st, err := c.open()

@@ -75,7 +75,7 @@ func officerCmd(cmd string, args []string, in io.Reader, out io.Writer) error {
 	default:
 		return fmt.Errorf("unknown command %q", cmd)
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := loadSettings(fs, args, serveSettings); err != nil {
 		return err
 	}
 	srv, st, err := c.open()
@@ -133,7 +133,7 @@ func institutionKey(args []string, out io.Writer) error {
 	label := fs.String("label", "", "what the key is for, e.g. \"연금 지급 시스템\" (required to create one)")
 	list := fs.Bool("list", false, "list the keys (of -code, or of every institution): id, institution, created, revoked, label")
 	revoke := fs.String("revoke", "", "revoke the key with this id (see -list); it stops working at once")
-	if err := fs.Parse(args); err != nil {
+	if err := loadSettings(fs, args, serveSettings); err != nil {
 		return err
 	}
 	srv, st, err := c.open()

@@ -11,7 +11,10 @@
 //	bonsign-server officer-add -institution bs-pub-nps -login kim.nps -name 김확인 [-qr kim.png]
 //	bonsign-server officer-disable -login kim.nps
 //
-// docs/operations.md describes every command. It builds without cgo.
+// Settings may also come from the environment (BONSIGN_ADDR for -addr) and
+// from a TOML file named by -config or BONSIGN_CONFIG (addr = "..."); see
+// config.go. docs/operations.md describes every command and setting. It builds
+// without cgo.
 package main
 
 import (
@@ -94,7 +97,10 @@ type common struct {
 	receiptKey, receiptCert string
 }
 
+// register adds the shared flags to fs, and -config, which names the file
+// the settings among them (and serve's) may also come from.
 func (c *common) register(fs *flag.FlagSet) {
+	fs.String(configFlag, "", "TOML file of settings, keyed by the flags' names: addr = \"0.0.0.0:8443\" (or set BONSIGN_CONFIG); the command line, then the environment, win over it")
 	fs.StringVar(&c.db, "db", "bonsign.db", "SQLite database file, or a postgres:// URL of a PostgreSQL database")
 	fs.StringVar(&c.keyFile, "key-file", "data.key", "file with the base64 64-byte key that seals personal data (created if missing); or set BONSIGN_DATA_KEY")
 	fs.StringVar(&c.roots, "roots", "", "PEM file of the certificate authorities whose citizens' certificates are trusted")
@@ -139,46 +145,77 @@ func (c *common) open(opts ...server.Option) (*server.Server, store.Store, error
 	return server.New(st, sealer, roots, append(opts, server.WithReceiptKey(rk))...), st, nil
 }
 
-func serve(args []string, log *slog.Logger) error {
+// serveConfig is what serve's flags fill in.
+type serveConfig struct {
+	common
+	addr, revocation, webhook, webhookSecret string
+	tlsCert, tlsKey, debugAddr               string
+	years, rateBurst, maxCrypto              int
+	rateLimit                                float64
+	secure                                   bool
+	lookup                                   func() server.Option
+}
+
+// serveFlags builds serve's flags, which are every setting of the server:
+// each is also read from the environment and the config file (loadSettings),
+// and docs/operations.md lists them all (a test checks it).
+func serveFlags() (*flag.FlagSet, *serveConfig) {
 	fs := flag.NewFlagSet("serve", flag.ExitOnError)
-	var c common
+	c := new(serveConfig)
 	c.register(fs)
-	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
-	years := fs.Int("approval-years", 2, "years an approval (and a renewal) holds")
-	revocation := fs.String("revocation", "fail-closed", "when a certificate's CRL cannot be fetched: fail-closed (refuse the login) or fail-open (let it in, log a warning)")
-	secure := fs.Bool("secure-cookies", false, "mark the consoles' cookies Secure even on plain HTTP (TLS ends at a proxy in front)")
-	webhook := fs.String("phone-webhook", "", "URL the identity codes are POSTed to (signed JSON) for an SMS/ARS provider; empty keeps them in memory (development only)")
-	webhookSecret := fs.String("phone-webhook-secret-file", "", "file holding the webhook's HMAC secret (or set BONSIGN_WEBHOOK_SECRET)")
-	tlsCert := fs.String("tls-cert", "", "PEM certificate to serve HTTPS with (see the init command); without it the server speaks plain HTTP, for a TLS proxy in front")
-	tlsKey := fs.String("tls-key", "", "PEM key of -tls-cert")
-	rateLimit := fs.Float64("rate-limit", float64(server.DefaultLimits().PerAddress), "requests per second one client address may make (0: no limit, e.g. behind a proxy that limits)")
-	rateBurst := fs.Int("rate-burst", server.DefaultLimits().Burst, "requests one client address may make at once")
-	expensive := fs.Int("max-crypto", server.DefaultLimits().Expensive, "requests doing public-key work at the same time; more wait up to a moment, then get 429")
-	debugAddr := fs.String("debug-addr", "", "serve Go's profiler (/debug/pprof/) on this address, e.g. 127.0.0.1:6060; never on a public one")
-	lookupLimits := lookupFlags(fs)
-	fs.Parse(args)
-	if *debugAddr != "" {
-		go func() { log.Error("debug listener", "err", http.ListenAndServe(*debugAddr, http.DefaultServeMux)) }()
+	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "address to listen on")
+	fs.IntVar(&c.years, "approval-years", 2, "years an approval (and a renewal) holds")
+	fs.StringVar(&c.revocation, "revocation", "fail-closed", "when a certificate's CRL cannot be fetched: fail-closed (refuse the login) or fail-open (let it in, log a warning)")
+	fs.BoolVar(&c.secure, "secure-cookies", false, "mark the consoles' cookies Secure even on plain HTTP (TLS ends at a proxy in front)")
+	fs.StringVar(&c.webhook, "phone-webhook", "", "URL the identity codes are POSTed to (signed JSON) for an SMS/ARS provider; empty keeps them in memory (development only)")
+	fs.StringVar(&c.webhookSecret, "phone-webhook-secret-file", "", "file holding the webhook's HMAC secret (or set BONSIGN_WEBHOOK_SECRET)")
+	fs.StringVar(&c.tlsCert, "tls-cert", "", "PEM certificate to serve HTTPS with (see the init command); without it the server speaks plain HTTP, for a TLS proxy in front")
+	fs.StringVar(&c.tlsKey, "tls-key", "", "PEM key of -tls-cert")
+	fs.Float64Var(&c.rateLimit, "rate-limit", float64(server.DefaultLimits().PerAddress), "requests per second one client address may make (0: no limit, e.g. behind a proxy that limits)")
+	fs.IntVar(&c.rateBurst, "rate-burst", server.DefaultLimits().Burst, "requests one client address may make at once")
+	fs.IntVar(&c.maxCrypto, "max-crypto", server.DefaultLimits().Expensive, "requests doing public-key work at the same time; more wait up to a moment, then get 429")
+	fs.StringVar(&c.debugAddr, "debug-addr", "", "serve Go's profiler (/debug/pprof/) on this address, e.g. 127.0.0.1:6060; never on a public one")
+	c.lookup = lookupFlags(fs)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), `usage: bonsign-server serve [flags]
+
+Every flag is also read from the environment (BONSIGN_ and its name, e.g.
+BONSIGN_RATE_LIMIT) and from the -config file (rate-limit = 5). The command
+line wins over the environment, the environment over the file.
+
+`)
+		fs.PrintDefaults()
+	}
+	return fs, c
+}
+
+func serve(args []string, log *slog.Logger) error {
+	fs, c := serveFlags()
+	if err := loadSettings(fs, args, serveSettings); err != nil {
+		return err
+	}
+	if c.debugAddr != "" {
+		go func() { log.Error("debug listener", "err", http.ListenAndServe(c.debugAddr, http.DefaultServeMux)) }()
 	}
 	if c.roots == "" {
 		return errors.New("-roots is required: without trust anchors no citizen can log in")
 	}
 	limits := server.DefaultLimits()
-	limits.PerAddress, limits.Burst, limits.Expensive = rate.Limit(*rateLimit), *rateBurst, *expensive
-	opts := []server.Option{server.WithLogger(log), server.WithApprovalValidity(*years), server.WithSecureCookies(*secure),
-		server.WithLimits(limits), lookupLimits()}
-	switch *revocation {
+	limits.PerAddress, limits.Burst, limits.Expensive = rate.Limit(c.rateLimit), c.rateBurst, c.maxCrypto
+	opts := []server.Option{server.WithLogger(log), server.WithApprovalValidity(c.years), server.WithSecureCookies(c.secure),
+		server.WithLimits(limits), c.lookup()}
+	switch c.revocation {
 	case "fail-closed":
 		opts = append(opts, server.WithRevocationPolicy(server.FailClosed))
 	case "fail-open":
 		opts = append(opts, server.WithRevocationPolicy(server.FailOpen))
 	default:
-		return fmt.Errorf("-revocation must be fail-closed or fail-open, not %q", *revocation)
+		return fmt.Errorf("-revocation must be fail-closed or fail-open, not %q", c.revocation)
 	}
-	if *webhook != "" {
+	if c.webhook != "" {
 		secret := []byte(os.Getenv("BONSIGN_WEBHOOK_SECRET"))
-		if *webhookSecret != "" {
-			data, err := os.ReadFile(*webhookSecret)
+		if c.webhookSecret != "" {
+			data, err := os.ReadFile(c.webhookSecret)
 			if err != nil {
 				return err
 			}
@@ -187,7 +224,7 @@ func serve(args []string, log *slog.Logger) error {
 		if len(secret) < 32 {
 			return errors.New("the phone webhook needs a secret of at least 32 characters (-phone-webhook-secret-file or BONSIGN_WEBHOOK_SECRET)")
 		}
-		opts = append(opts, server.WithPhoneGateway(&phone.Webhook{URL: *webhook, Secret: secret}))
+		opts = append(opts, server.WithPhoneGateway(&phone.Webhook{URL: c.webhook, Secret: secret}))
 	} else {
 		log.Warn("no -phone-webhook: identity codes are kept in memory and reach nobody (development only)")
 	}
@@ -196,18 +233,18 @@ func serve(args []string, log *slog.Logger) error {
 		return err
 	}
 	defer st.Close()
-	hs := srv.HTTPServer(*addr)
-	if (*tlsCert == "") != (*tlsKey == "") {
+	hs := srv.HTTPServer(c.addr)
+	if (c.tlsCert == "") != (c.tlsKey == "") {
 		return errors.New("-tls-cert and -tls-key go together")
 	}
-	if *tlsCert != "" {
-		if hs.TLSConfig, err = tlsinit.ServerConfig(*tlsCert, *tlsKey); err != nil {
+	if c.tlsCert != "" {
+		if hs.TLSConfig, err = tlsinit.ServerConfig(c.tlsCert, c.tlsKey); err != nil {
 			return err
 		}
-		log.Info("listening", "addr", *addr, "tls", true)
+		log.Info("listening", "addr", c.addr, "tls", true)
 		return runUntilSignal(hs, func() error { return hs.ListenAndServeTLS("", "") })
 	}
-	log.Info("listening", "addr", *addr, "tls", false)
+	log.Info("listening", "addr", c.addr, "tls", false)
 	return runUntilSignal(hs, func() error { return hs.ListenAndServe() })
 }
 
