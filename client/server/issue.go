@@ -95,7 +95,7 @@ func (s *Server) handleIssue(w http.ResponseWriter, r *http.Request) {
 		writeError(w, e)
 		return
 	} else if prev != nil {
-		s.writeReceipt(w, r, http.StatusOK, receiptFor(conf, prev.IssueNumber, prev.IssuedAt, prev.Digest), nil)
+		s.writeReceipt(w, r, http.StatusOK, receiptFor(conf, prev.IssueNumber, prev.IssuedAt, prev.Digest), nil, "")
 		return
 	}
 	rec := store.Confirmation{
@@ -105,6 +105,13 @@ func (s *Server) handleIssue(w http.ResponseWriter, r *http.Request) {
 		Digest:          sg.digest,
 		IssuedAt:        now.Truncate(time.Millisecond),
 	}
+	// The first history token is stored with the confirmation, in one commit.
+	token, err := s.drawHistoryToken()
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	rec.HistoryToken = hashToken(token)
 	var receiptSig []byte
 	// Issue numbers are random: on the rare collision, draw again.
 	for range 5 {
@@ -133,7 +140,7 @@ func (s *Server) handleIssue(w http.ResponseWriter, r *http.Request) {
 			return
 		} else if prev != nil {
 			// A concurrent retry of the same submission won the race.
-			rec, err, receiptSig = *prev, nil, nil
+			rec, err, receiptSig, token = *prev, nil, nil, ""
 			break
 		}
 	}
@@ -143,7 +150,7 @@ func (s *Server) handleIssue(w http.ResponseWriter, r *http.Request) {
 	}
 	s.log.Info("issued", "citizen", a.citizen.ID, "institution", rec.InstitutionCode)
 	s.metrics.issuances.Inc()
-	s.writeReceipt(w, r, http.StatusCreated, receiptFor(conf, rec.IssueNumber, rec.IssuedAt, rec.Digest), receiptSig)
+	s.writeReceipt(w, r, http.StatusCreated, receiptFor(conf, rec.IssueNumber, rec.IssuedAt, rec.Digest), receiptSig, token)
 }
 
 // previousIssuance finds an earlier issuance of the same confirmation: the
@@ -186,11 +193,12 @@ func (s *Server) previousIssuance(r *http.Request, a *authed, conf *api.Confirma
 	return prev, nil
 }
 
-// writeReceipt signs the receipt and sends it with a new token for the
-// citizen to read the confirmation's lookups with. Every answer to an
-// issuance, a retry's too, carries a token of its own: the server keeps only
-// their hashes, so a token whose answer was lost cannot be sent again.
-func (s *Server) writeReceipt(w http.ResponseWriter, r *http.Request, status int, rc api.Receipt, sig []byte) {
+// writeReceipt sends the receipt, signed with sig or now when sig is nil,
+// and token, or a new token when token is "", for the citizen to read the
+// confirmation's lookups with. Every answer to an issuance, a retry's too,
+// carries a token of its own: the server keeps only their hashes, so a token
+// whose answer was lost cannot be sent again.
+func (s *Server) writeReceipt(w http.ResponseWriter, r *http.Request, status int, rc api.Receipt, sig []byte, token string) {
 	var err error
 	if sig == nil {
 		if sig, err = s.signReceipt(rc); err != nil {
@@ -198,10 +206,11 @@ func (s *Server) writeReceipt(w http.ResponseWriter, r *http.Request, status int
 			return
 		}
 	}
-	token, err := s.newHistoryToken(r.Context(), rc.IssueNumber)
-	if err != nil {
-		s.internal(w, r, err)
-		return
+	if token == "" {
+		if token, err = s.newHistoryToken(r.Context(), rc.IssueNumber); err != nil {
+			s.internal(w, r, err)
+			return
+		}
 	}
 	writeJSON(w, status, api.IssueResponse{Receipt: rc, ReceiptSignature: sig, HistoryToken: token})
 }

@@ -325,15 +325,23 @@ const historyTokenPrefix = "bsh_"
 // newHistoryToken makes a token that reads the lookups of the confirmation
 // with number, keeping only its hash.
 func (s *Server) newHistoryToken(ctx context.Context, number string) (string, error) {
-	t, err := s.randomToken(32)
+	t, err := s.drawHistoryToken()
 	if err != nil {
 		return "", err
 	}
-	t = historyTokenPrefix + t
 	if err := s.instStore().PutHistoryToken(ctx, hashToken(t), number, s.now()); err != nil {
 		return "", err
 	}
 	return t, nil
+}
+
+// drawHistoryToken draws a history token, not yet stored.
+func (s *Server) drawHistoryToken() (string, error) {
+	t, err := s.randomToken(32)
+	if err != nil {
+		return "", err
+	}
+	return historyTokenPrefix + t, nil
 }
 
 // handleLookupHistory answers GET /v1/lookups: every lookup of the

@@ -236,6 +236,23 @@ func (s *SQLite) RevokeInstitutionKey(ctx context.Context, keyID string, at time
 	return nil
 }
 
+const (
+	insertLookup = `INSERT INTO lookups (issue_number, institution_code, officer_id, key_id, actor, channel, at, result)
+		VALUES (?,?,?,?,?,?,?,?)`
+	insertLookupMiss = `INSERT INTO lookup_misses (issue_number, institution_code, officer_id, key_id, actor, channel, at)
+		VALUES (?,?,?,?,?,?,?)`
+	insertLookupLock = `INSERT INTO lookup_locks (subject, locked_until) VALUES (?, ?)
+		ON CONFLICT(subject) DO UPDATE SET locked_until = max(locked_until, excluded.locked_until)`
+)
+
+// countMisses counts the lookups by the officer or key in col (?1) that
+// found nothing since ?2.
+func countMisses(col string) string {
+	return `SELECT
+		(SELECT count(*) FROM lookups WHERE ` + col + ` = ?1 AND at > ?2 AND result <> 'found') +
+		(SELECT count(*) FROM lookup_misses WHERE ` + col + ` = ?1 AND at > ?2)`
+}
+
 // RecordLookup appends a verification attempt to the log: to lookups when it
 // names an existing confirmation, to lookup_misses (Result
 // LookupNoSuchNumber) when not. For an attempt that found nothing it then
@@ -244,14 +261,12 @@ func (s *SQLite) RevokeInstitutionKey(ctx context.Context, keyID string, at time
 // when not locked).
 func (s *SQLite) RecordLookup(ctx context.Context, l Lookup, since time.Time, max int, lockUntil time.Time) (time.Time, error) {
 	var locked time.Time
-	err := s.grouped(ctx, func(tx *sql.Tx) error {
+	err := s.grouped(ctx, func(tx *groupTx) error {
 		var err error
 		if l.Result == LookupNoSuchNumber {
-			_, err = tx.ExecContext(ctx, `INSERT INTO lookup_misses (issue_number, institution_code, officer_id, key_id, actor, channel, at)
-				VALUES (?,?,?,?,?,?,?)`, l.IssueNumber, l.InstitutionCode, nullID(l.OfficerID), nullable(l.KeyID), l.Actor, l.Channel, ms(l.At))
+			_, err = tx.exec(insertLookupMiss, l.IssueNumber, l.InstitutionCode, nullID(l.OfficerID), nullable(l.KeyID), l.Actor, l.Channel, ms(l.At))
 		} else {
-			_, err = tx.ExecContext(ctx, `INSERT INTO lookups (issue_number, institution_code, officer_id, key_id, actor, channel, at, result)
-				VALUES (?,?,?,?,?,?,?,?)`, l.IssueNumber, l.InstitutionCode, nullID(l.OfficerID), nullable(l.KeyID), l.Actor, l.Channel, ms(l.At), l.Result)
+			_, err = tx.exec(insertLookup, l.IssueNumber, l.InstitutionCode, nullID(l.OfficerID), nullable(l.KeyID), l.Actor, l.Channel, ms(l.At), l.Result)
 		}
 		if err != nil {
 			return fmt.Errorf("store: record lookup: %w", err)
@@ -264,17 +279,14 @@ func (s *SQLite) RecordLookup(ctx context.Context, l Lookup, since time.Time, ma
 			col, arg = "key_id", l.KeyID
 		}
 		var n int
-		err = tx.QueryRowContext(ctx, `SELECT
-			(SELECT count(*) FROM lookups WHERE `+col+` = ?1 AND at > ?2 AND result <> 'found') +
-			(SELECT count(*) FROM lookup_misses WHERE `+col+` = ?1 AND at > ?2)`, arg, ms(since)).Scan(&n)
+		err = tx.queryRow(countMisses(col), arg, ms(since)).Scan(&n)
 		if err != nil {
 			return fmt.Errorf("store: record lookup: %w", err)
 		}
 		if n < max {
 			return nil
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO lookup_locks (subject, locked_until) VALUES (?, ?)
-			ON CONFLICT(subject) DO UPDATE SET locked_until = max(locked_until, excluded.locked_until)`, l.Subject(), ms(lockUntil))
+		_, err = tx.exec(insertLookupLock, l.Subject(), ms(lockUntil))
 		if err != nil {
 			return fmt.Errorf("store: record lookup: %w", err)
 		}
@@ -356,8 +368,8 @@ func (s *SQLite) LookupMisses(ctx context.Context, institutionCode string, limit
 // PutHistoryToken stores the hash of a token that reads the lookups of the
 // confirmation with issueNumber.
 func (s *SQLite) PutHistoryToken(ctx context.Context, tokenHash []byte, issueNumber string, at time.Time) error {
-	err := s.grouped(ctx, func(tx *sql.Tx) error {
-		_, err := tx.Exec(`INSERT INTO history_tokens (token_hash, issue_number, created_at) VALUES (?,?,?)`, tokenHash, issueNumber, ms(at))
+	err := s.grouped(ctx, func(tx *groupTx) error {
+		_, err := tx.exec(insertHistoryToken, tokenHash, issueNumber, ms(at))
 		return err
 	})
 	if duplicate(err) != nil {

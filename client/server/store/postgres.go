@@ -617,11 +617,20 @@ func (s *Postgres) DeleteClerkSession(ctx context.Context, tokenHash []byte) err
 	return nil
 }
 
-// InsertConfirmation stores an issued confirmation. A second confirmation with
-// the same digest, issue number or citizen's confirmation ID is ErrDuplicate.
+// InsertConfirmation stores an issued confirmation, and its first history
+// token when c has one, in one statement. A second confirmation with the
+// same digest, issue number or citizen's confirmation ID is ErrDuplicate.
 func (s *Postgres) InsertConfirmation(ctx context.Context, c Confirmation) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO confirmations (issue_number, citizen_id, confirmation_id, institution_code, digest, issued_at, sealed)
-		VALUES ($1,$2,$3,$4,$5,$6,$7)`, c.IssueNumber, c.CitizenID, c.ConfirmationID, c.InstitutionCode, c.Digest, ms(c.IssuedAt), c.Sealed)
+	const insert = `INSERT INTO confirmations (issue_number, citizen_id, confirmation_id, institution_code, digest, issued_at, sealed)
+		VALUES ($1,$2,$3,$4,$5,$6,$7)`
+	args := []any{c.IssueNumber, c.CitizenID, c.ConfirmationID, c.InstitutionCode, c.Digest, ms(c.IssuedAt), c.Sealed}
+	query := insert
+	if c.HistoryToken != nil {
+		query = `WITH c AS (` + insert + ` RETURNING issue_number, issued_at)
+			INSERT INTO history_tokens (token_hash, issue_number, created_at) SELECT $8, issue_number, issued_at FROM c`
+		args = append(args, c.HistoryToken)
+	}
+	_, err := s.pool.Exec(ctx, query, args...)
 	if duplicateOf(err) != nil {
 		return ErrDuplicate
 	} else if err != nil {

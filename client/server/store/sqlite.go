@@ -252,6 +252,10 @@ func OpenSQLite(path string) (*SQLite, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := s.prepareGroupStatements(context.Background()); err != nil {
+		s.Close()
+		return nil, err
+	}
 	// Readers: a pool of connections that may only read, so a SELECT never
 	// waits behind the writer's transaction or its fsync.
 	r := url.Values{}
@@ -921,12 +925,19 @@ func (s *SQLite) DeleteClerkSession(ctx context.Context, tokenHash []byte) error
 	return nil
 }
 
-// InsertConfirmation stores an issued confirmation. A second confirmation with
-// the same digest or issue number is ErrDuplicate.
+const insertConfirmation = `INSERT INTO confirmations (issue_number, citizen_id, confirmation_id, institution_code, digest, issued_at, sealed)
+	VALUES (?,?,?,?,?,?,?)`
+
+// InsertConfirmation stores an issued confirmation, and its first history
+// token when c has one. A second confirmation with the same digest or issue
+// number is ErrDuplicate.
 func (s *SQLite) InsertConfirmation(ctx context.Context, c Confirmation) error {
-	err := s.grouped(ctx, func(tx *sql.Tx) error {
-		_, err := tx.Exec(`INSERT INTO confirmations (issue_number, citizen_id, confirmation_id, institution_code, digest, issued_at, sealed)
-			VALUES (?,?,?,?,?,?,?)`, c.IssueNumber, c.CitizenID, c.ConfirmationID, c.InstitutionCode, c.Digest, ms(c.IssuedAt), c.Sealed)
+	err := s.grouped(ctx, func(tx *groupTx) error {
+		_, err := tx.exec(insertConfirmation, c.IssueNumber, c.CitizenID, c.ConfirmationID, c.InstitutionCode, c.Digest, ms(c.IssuedAt), c.Sealed)
+		if err != nil || c.HistoryToken == nil {
+			return err
+		}
+		_, err = tx.exec(insertHistoryToken, c.HistoryToken, c.IssueNumber, ms(c.IssuedAt))
 		return err
 	})
 	if duplicate(err) != nil {

@@ -116,6 +116,11 @@ type Confirmation struct {
 	Digest          string // SHA-256 of the CMS, hex
 	IssuedAt        time.Time
 	Sealed          []byte
+	// HistoryToken, on insert only, is the hash of the first history token
+	// (see PutHistoryToken), stored in the same transaction: the issuance
+	// and the citizen's way to read its lookups are durable together, with
+	// one commit. Never read back.
+	HistoryToken []byte
 }
 
 // InstitutionKey is an API key of an institution's system; only its hash is stored.

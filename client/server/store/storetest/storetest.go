@@ -100,6 +100,7 @@ var tests = append([]test{
 	{name: "concurrent confirmations are all stored and counted", run: confirmationsConcurrent},
 	{name: "a batch of confirmations is stored whole, or not at all when one collides", run: confirmationBatch},
 	{name: "of concurrent inserts of one confirmation exactly one is stored", run: confirmationRace},
+	{name: "refused inserts among concurrent ones undo only themselves, history tokens with them", run: confirmationsMixed},
 	{name: "concurrent approvals of different citizens all get their own id", run: citizensConcurrent},
 	{name: "of concurrent approvals of one citizen exactly one is stored", run: citizenRace},
 	{name: "an institution key is found by its hash, and stored once", run: institutionKeys},
@@ -945,6 +946,60 @@ func confirmationBatch(t *testing.T, db DB) {
 	}
 	if n, _ := s.CountConfirmations(ctx); n != len(batch) {
 		t.Fatalf("%d confirmations, want %d", n, len(batch))
+	}
+}
+
+// confirmationsMixed has writers whose inserts fail (duplicates) at the
+// same time as writers whose inserts succeed: the failures must not undo the
+// others that share their commit (SQLite groups writes into one
+// transaction), nor leave a trace of themselves.
+func confirmationsMixed(t *testing.T, db DB) {
+	ctx, s := t.Context(), db.Store
+	id := approve(t, s, 1)
+	taken := confirmation(id, 0)
+	taken.HistoryToken = []byte("token of the first")
+	if err := s.InsertConfirmation(ctx, taken); err != nil {
+		t.Fatal(err)
+	}
+	const writers, each = 8, 30
+	for _, err := range parallel(writers, func(w int) error {
+		for i := range each {
+			c := confirmation(id, 1+w*each+i)
+			c.HistoryToken = fmt.Appendf(nil, "token %s", c.IssueNumber)
+			if w%2 == 1 {
+				c.Digest = taken.Digest // refused
+			}
+			err := s.InsertConfirmation(ctx, c)
+			if w%2 == 1 && !errors.Is(err, store.ErrDuplicate) {
+				return fmt.Errorf("a duplicate digest: %v; want ErrDuplicate", err)
+			} else if w%2 == 0 && err != nil {
+				return err
+			}
+		}
+		return nil
+	}) {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	if n, err := s.CountConfirmations(ctx); err != nil || n != 1+writers/2*each {
+		t.Fatalf("count %d, %v; want %d", n, err, 1+writers/2*each)
+	}
+	for w := range writers {
+		for i := range each {
+			c := confirmation(id, 1+w*each+i)
+			_, err := s.ConfirmationByNumber(ctx, c.IssueNumber)
+			number, terr := s.HistoryToken(ctx, fmt.Appendf(nil, "token %s", c.IssueNumber))
+			if w%2 == 0 && (err != nil || terr != nil || number != c.IssueNumber) {
+				t.Fatalf("confirmation %s: %v; its token: %q, %v", c.IssueNumber, err, number, terr)
+			}
+			if w%2 == 1 && (!errors.Is(err, store.ErrNotFound) || !errors.Is(terr, store.ErrNotFound)) {
+				t.Fatalf("a refused confirmation left a trace: %v, token %v", err, terr)
+			}
+		}
+	}
+	if n, err := s.HistoryToken(ctx, taken.HistoryToken); err != nil || n != taken.IssueNumber {
+		t.Fatalf("the token stored with the first: %q, %v", n, err)
 	}
 }
 
