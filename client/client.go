@@ -47,7 +47,13 @@ func WithHTTPClient(hc *http.Client) Option {
 func WithTLS(cfg *tls.Config) Option {
 	return func(c *Client) {
 		tr := http.DefaultTransport.(*http.Transport).Clone()
-		tr.TLSClientConfig = cfg.Clone() // the transport adds its ALPN protocols to it
+		tr.TLSClientConfig = cfg.Clone()
+		// HTTP/1.1 with keep-alive: a citizen's app sends one request at a
+		// time, and HTTP/2's framing costs both ends CPU for nothing. A
+		// Client shared by many goroutines (an institution's batch) keeps
+		// a connection per goroutine instead of reconnecting.
+		tr.ForceAttemptHTTP2 = false
+		tr.MaxIdleConnsPerHost = 64
 		c.r = resty.NewWithClient(&http.Client{Transport: tr}).SetBaseURL(c.r.BaseURL)
 	}
 }

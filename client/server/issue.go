@@ -88,16 +88,6 @@ func (s *Server) handleIssue(w http.ResponseWriter, r *http.Request) {
 		writeError(w, api.NewError(api.CodeSignerMismatch))
 		return
 	}
-	// A retry, after an answer was lost, gets the first receipt and issues
-	// nothing new: recognised by the CMS itself, or by the confirmation ID
-	// when the citizen signed the same content again.
-	if prev, e := s.previousIssuance(r, a, conf, sg.digest); e != nil {
-		writeError(w, e)
-		return
-	} else if prev != nil {
-		s.writeReceipt(w, r, http.StatusOK, receiptFor(conf, prev.IssueNumber, prev.IssuedAt, prev.Digest), nil, "")
-		return
-	}
 	rec := store.Confirmation{
 		CitizenID:       a.citizen.ID,
 		ConfirmationID:  conf.ID,
@@ -135,13 +125,17 @@ func (s *Server) handleIssue(w http.ResponseWriter, r *http.Request) {
 		if !errors.Is(err, store.ErrDuplicate) {
 			break
 		}
+		// The CMS, the citizen's confirmation ID or the issue number is
+		// taken already. A retry, after an answer was lost, gets the first
+		// receipt and issues nothing new: recognised by the CMS itself, or
+		// by the confirmation ID when the citizen signed the same content
+		// again. Otherwise the number was taken: draw another.
 		if prev, e := s.previousIssuance(r, a, conf, sg.digest); e != nil {
 			writeError(w, e)
 			return
 		} else if prev != nil {
-			// A concurrent retry of the same submission won the race.
-			rec, err, receiptSig, token = *prev, nil, nil, ""
-			break
+			s.writeReceipt(w, r, http.StatusOK, receiptFor(conf, prev.IssueNumber, prev.IssuedAt, prev.Digest), nil, "")
+			return
 		}
 	}
 	if err != nil {

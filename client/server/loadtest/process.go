@@ -76,6 +76,9 @@ func (s *Server) start() error {
 	return nil
 }
 
+// PID is the process ID of the running server.
+func (s *Server) PID() int { return s.cmd.Process.Pid }
+
 // Restart starts the same server again after Kill or Stop.
 func (s *Server) Restart() error { return s.start() }
 

@@ -29,15 +29,24 @@ type Config struct {
 	Concurrency int           // citizens issuing at the same time
 	Duration    time.Duration // of each phase
 	Lookups     int           // institution lookup workers
+	ServerPID   int           // when set, the server's CPU time is measured too (Linux)
 }
 
 // Phase is what one phase measured.
 type Phase struct {
-	Name      string
-	Count     int
-	Errors    map[api.Code]int
-	Elapsed   time.Duration
-	latencies []time.Duration
+	Name    string
+	Count   int
+	Errors  map[api.Code]int
+	Elapsed time.Duration
+	// ServerCPU and LoadCPU are the CPU time the server and the load tool
+	// used during the phase; zero when not measured.
+	ServerCPU, LoadCPU time.Duration
+	latencies          []time.Duration
+}
+
+// cpuPerOp is d per operation of p, in microseconds.
+func (p *Phase) cpuPerOp(d time.Duration) float64 {
+	return float64(d.Microseconds()) / float64(max(p.Count, 1))
 }
 
 // PerSec is the phase's throughput.
@@ -68,6 +77,12 @@ func (r *Report) Print(w io.Writer) {
 			p.Quantile(0.5).Round(10*time.Microsecond), p.Quantile(0.99).Round(10*time.Microsecond), errText(p.Errors))
 	}
 	tw.Flush()
+	for _, p := range []*Phase{&r.Issue, &r.Lookup} {
+		if p.ServerCPU > 0 && p.Elapsed > 0 {
+			fmt.Fprintf(w, "%s CPU: server %.0f µs per op (%.2f cores busy), load tool %.0f µs per op (%.2f cores)\n", p.Name,
+				p.cpuPerOp(p.ServerCPU), p.ServerCPU.Seconds()/p.Elapsed.Seconds(), p.cpuPerOp(p.LoadCPU), p.LoadCPU.Seconds()/p.Elapsed.Seconds())
+		}
+	}
 	if r.Floor.PerSec > 0 {
 		fmt.Fprintf(w, "floor: %s\nissuances/s are %.0f%% of the floor\n", r.Floor, 100*r.Issue.PerSec()/r.Floor.PerSec)
 	}
@@ -147,6 +162,7 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 	rep := &Report{}
 	issue := &recorder{Phase: Phase{Name: "issue"}}
 	var issuedMu sync.Mutex
+	cpu := c.cpuMeter()
 	start := time.Now()
 	for _, s := range sessions {
 		wg.Add(1)
@@ -167,11 +183,13 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 	}
 	wg.Wait()
 	issue.Elapsed = time.Since(start)
+	issue.ServerCPU, issue.LoadCPU = cpu()
 	rep.Issue = issue.Phase
 
 	lookup := &recorder{Phase: Phase{Name: "lookup"}}
 	if c.Lookups > 0 && len(rep.Issued) > 0 {
 		cl := c.newClient()
+		cpu = c.cpuMeter()
 		start = time.Now()
 		for w := range c.Lookups {
 			wg.Add(1)
@@ -187,9 +205,26 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 		}
 		wg.Wait()
 		lookup.Elapsed = time.Since(start)
+		lookup.ServerCPU, lookup.LoadCPU = cpu()
 	}
 	rep.Lookup = lookup.Phase
 	return rep, nil
+}
+
+// cpuMeter starts measuring the CPU time of the server and of this
+// process; the function it returns gives both since then (zeros when either
+// cannot be read).
+func (c Config) cpuMeter() func() (server, load time.Duration) {
+	s0, ok1 := cpuTime(c.ServerPID)
+	l0, ok2 := cpuTime(0)
+	return func() (time.Duration, time.Duration) {
+		s1, ok3 := cpuTime(c.ServerPID)
+		l1, ok4 := cpuTime(0)
+		if c.ServerPID == 0 || !ok1 || !ok2 || !ok3 || !ok4 {
+			return 0, 0
+		}
+		return s1 - s0, l1 - l0
+	}
 }
 
 // Session is a citizen logged in and past the phone check.

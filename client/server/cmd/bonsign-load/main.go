@@ -135,7 +135,7 @@ func bench(args []string) error {
 	log.Printf("running %d issuing citizens and %d lookup workers for %v each over %s...", *conc, *lookups, *dur, url)
 	rep, err := loadtest.Run(context.Background(), loadtest.Config{
 		URL: url, TLS: tlsCfg, Citizens: cs, Codes: codes, APIKey: strings.TrimSpace(string(apiKey)),
-		Concurrency: *conc, Duration: *dur, Lookups: *lookups,
+		Concurrency: *conc, Duration: *dur, Lookups: *lookups, ServerPID: srv.PID(),
 	})
 	if err != nil {
 		return err
