@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -39,6 +41,12 @@ func OpenPostgres(url string) (*Postgres, error) {
 	}
 	if cfg.ConnConfig.ConnectTimeout == 0 {
 		cfg.ConnConfig.ConnectTimeout = defaultConnectTimeout
+	}
+	if !strings.Contains(url, "pool_max_conns") {
+		// pgx's default (the number of cores, at least 4) leaves requests
+		// queueing for a connection while others wait for their commit to
+		// reach the disk: most of a connection's time is waiting, not work.
+		cfg.MaxConns = int32(max(16, 4*runtime.NumCPU()))
 	}
 	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
 	if err != nil {

@@ -173,9 +173,6 @@ func (s *Postgres) RevokeInstitutionKey(ctx context.Context, keyID string, at ti
 func (s *Postgres) RecordLookup(ctx context.Context, l Lookup, since time.Time, max int, lockUntil time.Time) (time.Time, error) {
 	var locked time.Time
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, "bonsign-lookups:"+l.Subject()); err != nil {
-			return fmt.Errorf("store: record lookup: %w", err)
-		}
 		var err error
 		if l.Result == LookupNoSuchNumber {
 			_, err = tx.Exec(ctx, `INSERT INTO lookup_misses (issue_number, institution_code, officer_id, key_id, actor, channel, at)
@@ -189,6 +186,13 @@ func (s *Postgres) RecordLookup(ctx context.Context, l Lookup, since time.Time, 
 		}
 		if l.Result == LookupFound || max <= 0 {
 			return nil
+		}
+		// Misses of one subject take turns from here to their commit, so
+		// that the last to count sees every other miss (their rows were
+		// inserted before they took the lock, and are committed when they
+		// let it go). Found lookups never wait on it.
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, "bonsign-lookups:"+l.Subject()); err != nil {
+			return fmt.Errorf("store: record lookup: %w", err)
 		}
 		var n int
 		if l.OfficerID != 0 {
