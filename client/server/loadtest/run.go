@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -30,6 +31,18 @@ type Config struct {
 	Duration    time.Duration // of each phase
 	Lookups     int           // institution lookup workers
 	ServerPID   int           // when set, the server's CPU time is measured too (Linux)
+	// Presign confirmations are signed, spread over the citizens, before
+	// the issuance phase starts: citizens sign on their own computers, so
+	// a load tool sharing the server's cores should not spend them on it
+	// during the measurement. Each is still a fresh confirmation with a
+	// CMS of its own; a citizen whose are used up signs anew.
+	Presign int
+}
+
+// signedConfirmation is a confirmation and its citizen's CMS.
+type signedConfirmation struct {
+	conf api.Confirmation
+	sig  []byte
 }
 
 // Phase is what one phase measured.
@@ -64,7 +77,9 @@ func (p *Phase) Quantile(q float64) time.Duration {
 // Report is a whole run.
 type Report struct {
 	Issue, Lookup Phase
-	Floor         Floor
+	// Floors are the floor measured before the run and after it (the
+	// disk's fsync time moves between measurements); the higher one counts.
+	Floors []Floor
 	Issued        []string // the issue numbers, in no order
 }
 
@@ -83,8 +98,15 @@ func (r *Report) Print(w io.Writer) {
 				p.cpuPerOp(p.ServerCPU), p.ServerCPU.Seconds()/p.Elapsed.Seconds(), p.cpuPerOp(p.LoadCPU), p.LoadCPU.Seconds()/p.Elapsed.Seconds())
 		}
 	}
-	if r.Floor.PerSec > 0 {
-		fmt.Fprintf(w, "floor: %s\nissuances/s are %.0f%% of the floor\n", r.Floor, 100*r.Issue.PerSec()/r.Floor.PerSec)
+	var best Floor
+	for _, f := range r.Floors {
+		fmt.Fprintf(w, "floor: %s\n", f)
+		if f.PerSec > best.PerSec {
+			best = f
+		}
+	}
+	if best.PerSec > 0 {
+		fmt.Fprintf(w, "issuances/s are %.0f%% of the higher floor (%.0f/s)\n", 100*r.Issue.PerSec()/best.PerSec, best.PerSec)
 	}
 }
 
@@ -159,6 +181,9 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 		return nil, err
 	}
 
+	if err := presign(sessions, c.Presign); err != nil {
+		return nil, err
+	}
 	rep := &Report{}
 	issue := &recorder{Phase: Phase{Name: "issue"}}
 	var issuedMu sync.Mutex
@@ -169,9 +194,17 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 		go func() {
 			defer wg.Done()
 			for time.Since(start) < c.Duration && ctx.Err() == nil {
-				conf := s.Confirmation()
+				var resp *api.IssueResponse
+				var err error
 				t0 := time.Now()
-				resp, err := s.Issue(ctx, conf)
+				if n := len(s.presigned); n > 0 {
+					sc := s.presigned[n-1]
+					s.presigned = s.presigned[:n-1]
+					t0 = time.Now()
+					resp, err = s.Client.IssueSigned(ctx, sc.conf, sc.sig)
+				} else {
+					resp, err = s.Issue(ctx, s.Confirmation())
+				}
 				issue.add(time.Since(t0), err)
 				if err == nil {
 					issuedMu.Lock()
@@ -227,11 +260,51 @@ func (c Config) cpuMeter() func() (server, load time.Duration) {
 	}
 }
 
+// presign signs n confirmations, spread over sessions, on every core.
+func presign(sessions []*Session, n int) error {
+	if n <= 0 {
+		return nil
+	}
+	per := (n + len(sessions) - 1) / len(sessions)
+	work := make(chan *Session)
+	errs := make(chan error, len(sessions))
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for s := range work {
+				for range per {
+					conf := s.Confirmation()
+					content, err := conf.Canonical()
+					if err == nil {
+						var sig []byte
+						if sig, err = s.sign(content); err == nil {
+							s.presigned = append(s.presigned, signedConfirmation{conf, sig})
+							continue
+						}
+					}
+					errs <- err
+					break
+				}
+			}
+		}()
+	}
+	for _, s := range sessions {
+		work <- s
+	}
+	close(work)
+	wg.Wait()
+	close(errs)
+	return <-errs
+}
+
 // Session is a citizen logged in and past the phone check.
 type Session struct {
-	Client  *client.Client
-	Citizen Citizen
-	sign    func([]byte) ([]byte, error)
+	Client    *client.Client
+	Citizen   Citizen
+	sign      func([]byte) ([]byte, error)
+	presigned []signedConfirmation
 }
 
 // Login logs citizen cz in with their certificate and passes the phone code

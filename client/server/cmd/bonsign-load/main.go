@@ -92,6 +92,7 @@ func bench(args []string) error {
 	lookups := fs.Int("lookups", 32, "institution lookup workers")
 	dur := fs.Duration("duration", 15*time.Second, "length of each phase")
 	useTLS := fs.Bool("tls", true, "serve and connect over TLS (the private CA of the init command)")
+	presign := fs.Int("presign", 0, "confirmations the citizens sign before the issuance phase (citizens sign on their own computers; without, the load tool spends the server's cores on it during the run)")
 	debugAddr := fs.String("debug-addr", "", "start the server with its profiler on this address (e.g. 127.0.0.1:6060)")
 	fs.Parse(args)
 	log.Printf("setting up (once per folder)...")
@@ -135,12 +136,17 @@ func bench(args []string) error {
 	log.Printf("running %d issuing citizens and %d lookup workers for %v each over %s...", *conc, *lookups, *dur, url)
 	rep, err := loadtest.Run(context.Background(), loadtest.Config{
 		URL: url, TLS: tlsCfg, Citizens: cs, Codes: codes, APIKey: strings.TrimSpace(string(apiKey)),
-		Concurrency: *conc, Duration: *dur, Lookups: *lookups, ServerPID: srv.PID(),
+		Concurrency: *conc, Duration: *dur, Lookups: *lookups, ServerPID: srv.PID(), Presign: *presign,
 	})
 	if err != nil {
 		return err
 	}
-	rep.Floor = floor
+	log.Printf("measuring the floor again...")
+	after, err := loadtest.MeasureFloor(*dir, 2*time.Second)
+	if err != nil {
+		return err
+	}
+	rep.Floors = []loadtest.Floor{floor, after}
 	rep.Print(os.Stdout)
 	return nil
 }
