@@ -14,7 +14,7 @@ import (
 )
 
 // Limits bound what one client address and the whole server may ask for, so
-// that a flood gets quick 429/503 answers instead of an ever longer queue.
+// that a flood gets quick 429 answers instead of an ever longer queue.
 type Limits struct {
 	// PerAddress is the sustained requests per second one client address may
 	// make, with Burst requests at once. Zero disables the limit.
@@ -22,7 +22,8 @@ type Limits struct {
 	Burst      int
 	// Expensive bounds the requests doing public-key work (login, issuance,
 	// institution lookups) at the same time; the rest wait at most Wait and
-	// are then answered 503.
+	// are then answered 429 rate_limited ("the server is busy"), with
+	// Retry-After.
 	Expensive int
 	Wait      time.Duration
 }
