@@ -80,7 +80,7 @@ type Report struct {
 	// Floors are the floor measured before the run and after it (the
 	// disk's fsync time moves between measurements); the higher one counts.
 	Floors []Floor
-	Issued        []string // the issue numbers, in no order
+	Issued []string // the issue numbers, in no order
 }
 
 // Print writes the table the load tool prints.
