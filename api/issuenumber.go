@@ -71,10 +71,13 @@ func FormatIssueNumber(digits string) string {
 	return digits[0:4] + "-" + digits[4:8] + "-" + digits[8:12] + "-" + digits[12:16]
 }
 
+// issueNumberSeparators are what a person may type between the digits.
+var issueNumberSeparators = strings.NewReplacer("-", "", " ", "")
+
 // ParseIssueNumber accepts an issue number with or without hyphens and spaces,
 // checks its check digit and returns it in its grouped form.
 func ParseIssueNumber(s string) (string, error) {
-	s = strings.NewReplacer("-", "", " ", "").Replace(strings.TrimSpace(s))
+	s = issueNumberSeparators.Replace(strings.TrimSpace(s))
 	if len(s) != IssueNumberDigits || !allDigits(s) || damm(s) != 0 {
 		return "", ErrIssueNumber
 	}
