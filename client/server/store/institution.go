@@ -262,6 +262,7 @@ func countMisses(col string) string {
 func (s *SQLite) RecordLookup(ctx context.Context, l Lookup, since time.Time, max int, lockUntil time.Time) (time.Time, error) {
 	var locked time.Time
 	err := s.grouped(ctx, func(tx *groupTx) error {
+		locked = time.Time{} // a group may run its writes twice (see commitGroup)
 		var err error
 		if l.Result == LookupNoSuchNumber {
 			_, err = tx.exec(insertLookupMiss, l.IssueNumber, l.InstitutionCode, nullID(l.OfficerID), nullable(l.KeyID), l.Actor, l.Channel, ms(l.At))
