@@ -53,6 +53,7 @@ func WithTLS(cfg *tls.Config) Option {
 		// Client shared by many goroutines (an institution's batch) keeps
 		// a connection per goroutine instead of reconnecting.
 		tr.ForceAttemptHTTP2 = false
+		tr.TLSClientConfig.NextProtos = []string{"http/1.1"}
 		tr.MaxIdleConnsPerHost = 64
 		c.r = resty.NewWithClient(&http.Client{Transport: tr}).SetBaseURL(c.r.BaseURL)
 	}

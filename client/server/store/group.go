@@ -140,7 +140,7 @@ func (s *SQLite) commitGroups() {
 func (s *SQLite) commitGroup(batch []groupWrite) {
 	results := make([]error, len(batch))
 	err := s.runGroup(batch, results, false)
-	if errors.Is(err, errWriteFailed) {
+	if errors.Is(err, errWriteFailed) && len(batch) > 1 { // alone, its failure is its answer
 		clear(results)
 		err = s.runGroup(batch, results, true)
 	}

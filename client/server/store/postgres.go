@@ -46,7 +46,9 @@ func OpenPostgres(url string) (*Postgres, error) {
 		// pgx's default (the number of cores, at least 4) leaves requests
 		// queueing for a connection while others wait for their commit to
 		// reach the disk: most of a connection's time is waiting, not work.
-		cfg.MaxConns = int32(max(16, 4*runtime.NumCPU()))
+		// At most 32, so that a few servers stay within PostgreSQL's
+		// default max_connections of 100.
+		cfg.MaxConns = int32(min(32, max(16, 4*runtime.NumCPU())))
 	}
 	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
 	if err != nil {

@@ -256,7 +256,7 @@ func OpenSQLite(path string) (*SQLite, error) {
 		return nil, err
 	}
 	if err := s.prepareGroupStatements(context.Background()); err != nil {
-		s.Close()
+		s.Close() // the readers are not open yet: Close leaves them
 		return nil, err
 	}
 	// Readers: a pool of connections that may only read, so a SELECT never
@@ -321,7 +321,11 @@ func (s *SQLite) Close() error {
 		st.(*sql.Stmt).Close()
 		return true
 	})
-	return errors.Join(s.rdb.Close(), s.db.Close())
+	var err error
+	if s.rdb != nil {
+		err = s.rdb.Close()
+	}
+	return errors.Join(err, s.db.Close())
 }
 
 // queryRow runs a statement that returns one row: a SELECT on the readers,

@@ -296,20 +296,24 @@ func lookupLocks(t *testing.T, db DB) {
 
 func lookupLockRace(t *testing.T, db DB) {
 	s := db.Store
-	kim := addOfficer(t, s, "kim.nps")
-	const max = 5
-	errs := parallel(2*max, func(i int) error {
-		l := lookup(fmt.Sprintf("0000-0000-0000-%04d", i), kim, t0.Add(time.Duration(i)*time.Millisecond), store.LookupNoSuchNumber)
-		_, err := s.RecordLookup(t.Context(), l, t0.Add(-time.Minute), max, t0.Add(15*time.Minute))
-		return err
-	})
-	for _, err := range errs {
-		if err != nil {
-			t.Fatal(err)
+	// Exactly max misses at once, many rounds: the last of them to count
+	// must see all the others, or no lock comes. An officer per round.
+	const max, rounds = 8, 20
+	for round := range rounds {
+		officer := addOfficer(t, s, fmt.Sprintf("kim.%d", round))
+		errs := parallel(max, func(i int) error {
+			l := lookup(fmt.Sprintf("0000-0000-%04d-%04d", round, i), officer, t0.Add(time.Duration(i)*time.Millisecond), store.LookupNoSuchNumber)
+			_, err := s.RecordLookup(t.Context(), l, t0.Add(-time.Minute), max, t0.Add(15*time.Minute))
+			return err
+		})
+		for _, err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
 		}
-	}
-	if until, err := s.LookupLock(t.Context(), store.Lookup{OfficerID: kim}.Subject()); err != nil || until.IsZero() {
-		t.Fatalf("after %d concurrent misses, limit %d: locked until %v, %v", 2*max, max, until, err)
+		if until, err := s.LookupLock(t.Context(), store.Lookup{OfficerID: officer}.Subject()); err != nil || until.IsZero() {
+			t.Fatalf("round %d: after %d concurrent misses, limit %d: locked until %v, %v", round, max, max, until, err)
+		}
 	}
 }
 
