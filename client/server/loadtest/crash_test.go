@@ -42,6 +42,105 @@ func TestCrashLosesNothingAcknowledged(t *testing.T) {
 	t.Run("PostgreSQL", func(t *testing.T) { crashTest(t, bin, storetest.PostgresSchema(t)) })
 }
 
+// issuers are citizens issuing confirmations one after another until the
+// server stops answering.
+type issuers struct {
+	mu       sync.Mutex
+	acked    map[string]string           // issue number -> citizen name
+	inFlight map[string]api.Confirmation // citizen -> the confirmation whose answer was lost
+	sessions map[string]*Session
+	wg       sync.WaitGroup
+}
+
+// startIssuers logs every citizen of cs in and has each issue until the
+// server is gone; wg ends when they all have stopped.
+func startIssuers(t *testing.T, cfg Config, cs []Citizen) *issuers {
+	t.Helper()
+	ctx := context.Background()
+	is := &issuers{acked: map[string]string{}, inFlight: map[string]api.Confirmation{}, sessions: map[string]*Session{}}
+	for _, cz := range cs {
+		se, err := cfg.Login(ctx, cz)
+		if err != nil {
+			t.Fatal(err)
+		}
+		is.sessions[cz.Name] = se
+		is.wg.Add(1)
+		go func() {
+			defer is.wg.Done()
+			for {
+				conf := se.Confirmation()
+				resp, err := se.Issue(ctx, conf)
+				is.mu.Lock()
+				if err != nil {
+					is.inFlight[cz.Name] = conf
+					is.mu.Unlock()
+					return // the server is gone
+				}
+				is.acked[resp.Receipt.IssueNumber] = cz.Name
+				is.mu.Unlock()
+			}
+		}()
+	}
+	return is
+}
+
+// TestGracefulStopAnswersEveryRequestInFlight stops the server with SIGTERM
+// while citizens are issuing: the server must finish every request it has
+// begun and answer it, so that what it stored is exactly what the clients saw
+// acknowledged, and exit cleanly.
+func TestGracefulStopAnswersEveryRequestInFlight(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and stops a server")
+	}
+	bin := buildServer(t)
+	t.Run("SQLite", func(t *testing.T) { gracefulTest(t, bin, "") })
+	t.Run("PostgreSQL", func(t *testing.T) { gracefulTest(t, bin, storetest.PostgresSchema(t)) })
+}
+
+func gracefulTest(t *testing.T, bin, db string) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	const citizens = 6
+	if err := SetupLocal(ctx, dir, db, citizens); err != nil {
+		t.Fatal(err)
+	}
+	cs, _ := LoadCitizens(dir)
+	secret, _ := os.ReadFile(filepath.Join(dir, SecretFile))
+	codes, err := ListenCodes("127.0.0.1:0", secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer codes.Close()
+	srv, err := StartServer(bin, dir, db, codes, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	is := startIssuers(t, Config{URL: srv.URL, TLS: srv.TLS, Codes: codes}, cs)
+	time.Sleep(1500 * time.Millisecond)
+	if err := srv.Stop(); err != nil {
+		t.Errorf("the server did not exit cleanly on SIGTERM: %v", err)
+	}
+	is.wg.Wait()
+	if len(is.acked) == 0 {
+		t.Fatal("nothing was issued before the stop")
+	}
+	st, err := store.Open(dbOf(dir, db))
+	if err != nil {
+		t.Fatalf("the store does not open after the stop: %v", err)
+	}
+	defer st.Close()
+	rows, err := st.CountConfirmations(ctx)
+	if err != nil || rows != len(is.acked) {
+		t.Fatalf("%d confirmations stored (%v), %d acknowledged: a request in flight was cut off after its issuance", rows, err, len(is.acked))
+	}
+	for number := range is.acked {
+		if _, err := st.ConfirmationByNumber(ctx, number); err != nil {
+			t.Fatalf("acknowledged issuance %s is not stored: %v", number, err)
+		}
+	}
+	t.Logf("%d issuances acknowledged before SIGTERM, all stored, none unanswered", len(is.acked))
+}
+
 func crashTest(t *testing.T, bin, db string) {
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -64,40 +163,11 @@ func crashTest(t *testing.T, bin, db string) {
 	defer srv.Stop()
 	cfg := Config{URL: srv.URL, TLS: srv.TLS, Codes: codes}
 
-	var (
-		mu       sync.Mutex
-		acked    = map[string]string{}           // issue number -> citizen name
-		inFlight = map[string]api.Confirmation{} // citizen -> the confirmation whose answer was lost
-		sessions = map[string]*Session{}
-	)
-	var wg sync.WaitGroup
-	for _, cz := range cs {
-		se, err := cfg.Login(ctx, cz)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sessions[cz.Name] = se
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				conf := se.Confirmation()
-				resp, err := se.Issue(ctx, conf)
-				if err != nil {
-					mu.Lock()
-					inFlight[cz.Name] = conf
-					mu.Unlock()
-					return // the server is gone
-				}
-				mu.Lock()
-				acked[resp.Receipt.IssueNumber] = cz.Name
-				mu.Unlock()
-			}
-		}()
-	}
+	is := startIssuers(t, cfg, cs)
 	time.Sleep(1500 * time.Millisecond)
 	srv.Kill()
-	wg.Wait()
+	is.wg.Wait()
+	acked, inFlight, sessions := is.acked, is.inFlight, is.sessions
 	if len(acked) == 0 {
 		t.Fatal("nothing was issued before the crash")
 	}
