@@ -84,6 +84,29 @@ func startIssuers(t *testing.T, cfg Config, cs []Citizen) *issuers {
 	return is
 }
 
+// issuingServer sets up a load folder of six citizens, starts the server
+// binary bin on it with the store db, and has the citizens issue until the
+// server stops answering.
+func issuingServer(t *testing.T, bin, db string) (dir string, srv *Server, cfg Config, is *issuers) {
+	t.Helper()
+	dir = t.TempDir()
+	if err := SetupLocal(context.Background(), dir, db, 6); err != nil {
+		t.Fatal(err)
+	}
+	cs, _ := LoadCitizens(dir)
+	secret, _ := os.ReadFile(filepath.Join(dir, SecretFile))
+	codes, err := ListenCodes("127.0.0.1:0", secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { codes.Close() })
+	if srv, err = StartServer(bin, dir, db, codes, true); err != nil {
+		t.Fatal(err)
+	}
+	cfg = Config{URL: srv.URL, TLS: srv.TLS, Codes: codes}
+	return dir, srv, cfg, startIssuers(t, cfg, cs)
+}
+
 // TestGracefulStopAnswersEveryRequestInFlight stops the server with SIGTERM
 // while citizens are issuing: the server must finish every request it has
 // begun and answer it, so that what it stored is exactly what the clients saw
@@ -99,23 +122,7 @@ func TestGracefulStopAnswersEveryRequestInFlight(t *testing.T) {
 
 func gracefulTest(t *testing.T, bin, db string) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	const citizens = 6
-	if err := SetupLocal(ctx, dir, db, citizens); err != nil {
-		t.Fatal(err)
-	}
-	cs, _ := LoadCitizens(dir)
-	secret, _ := os.ReadFile(filepath.Join(dir, SecretFile))
-	codes, err := ListenCodes("127.0.0.1:0", secret)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer codes.Close()
-	srv, err := StartServer(bin, dir, db, codes, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	is := startIssuers(t, Config{URL: srv.URL, TLS: srv.TLS, Codes: codes}, cs)
+	dir, srv, _, is := issuingServer(t, bin, db)
 	time.Sleep(1500 * time.Millisecond)
 	if err := srv.Stop(); err != nil {
 		t.Errorf("the server did not exit cleanly on SIGTERM: %v", err)
@@ -143,27 +150,9 @@ func gracefulTest(t *testing.T, bin, db string) {
 
 func crashTest(t *testing.T, bin, db string) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	const citizens = 6
-	if err := SetupLocal(ctx, dir, db, citizens); err != nil {
-		t.Fatal(err)
-	}
-	cs, _ := LoadCitizens(dir)
-	secret, _ := os.ReadFile(filepath.Join(dir, SecretFile))
-	apiKey, _ := os.ReadFile(filepath.Join(dir, APIKeyFile))
-	codes, err := ListenCodes("127.0.0.1:0", secret)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer codes.Close()
-	srv, err := StartServer(bin, dir, db, codes, true)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, srv, cfg, is := issuingServer(t, bin, db)
 	defer srv.Stop()
-	cfg := Config{URL: srv.URL, TLS: srv.TLS, Codes: codes}
-
-	is := startIssuers(t, cfg, cs)
+	apiKey, _ := os.ReadFile(filepath.Join(dir, APIKeyFile))
 	time.Sleep(1500 * time.Millisecond)
 	srv.Kill()
 	is.wg.Wait()
