@@ -1,7 +1,6 @@
 package server
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -10,17 +9,6 @@ import (
 	"github.com/bonsign/bonsign/api"
 	"github.com/bonsign/bonsign/client/server/store"
 )
-
-// sealedConfirmation is what the store keeps, encrypted, for each issuance.
-type sealedConfirmation struct {
-	Confirmation api.Confirmation `json:"confirmation"`
-	Signature    []byte           `json:"signature"`
-	// ReceiptSignature is the receipt's signature made at issuance, by the
-	// receipt certificate named by ReceiptCert (its fingerprint): lookups
-	// send it again instead of signing anew while that key is in use.
-	ReceiptSignature []byte `json:"receipt_signature,omitempty"`
-	ReceiptCert      string `json:"receipt_cert,omitempty"`
-}
 
 // storedReceiptSignature is the receipt signature kept with sc, when the
 // receipt key that made it is still the server's; nil otherwise.
@@ -114,8 +102,9 @@ func (s *Server) handleIssue(w http.ResponseWriter, r *http.Request) {
 			s.internal(w, r, err)
 			return
 		}
-		payload, merr := json.Marshal(sealedConfirmation{Confirmation: *conf, Signature: req.Signature,
-			ReceiptSignature: receiptSig, ReceiptCert: Fingerprint(s.receiptKey.Certificate)})
+		sc := sealedConfirmation{Confirmation: *conf, Signature: req.Signature,
+			ReceiptSignature: receiptSig, ReceiptCert: Fingerprint(s.receiptKey.Certificate)}
+		payload, merr := sc.marshal()
 		if merr != nil {
 			s.internal(w, r, merr)
 			return
@@ -174,8 +163,8 @@ func (s *Server) previousIssuance(r *http.Request, a *authed, conf *api.Confirma
 		s.log.Error("internal error", "err", err.Error())
 		return nil, api.NewError(api.CodeInternal)
 	}
-	var sc sealedConfirmation
-	if err := json.Unmarshal(payload, &sc); err != nil {
+	sc, err := unmarshalSealed(payload)
+	if err != nil {
 		s.log.Error("internal error", "err", err.Error())
 		return nil, api.NewError(api.CodeInternal)
 	}

@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"crypto/subtle"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -113,7 +112,7 @@ func (s *Server) makeDecoy() ([]byte, error) {
 		Counterparty: api.Counterparty{Name: "가나다", ID: "000-00-00000", Address: strings.Repeat("가", 30)},
 		Institution:  api.Institution{Code: "-", Name: "-"},
 	}, Signature: make([]byte, 2400)}
-	payload, err := json.Marshal(c)
+	payload, err := c.marshal()
 	if err != nil {
 		return nil, err
 	}
@@ -190,8 +189,8 @@ func (s *Server) lookup(ctx context.Context, c *lookupCaller, number, name strin
 	if err != nil {
 		return nil, nil, err
 	}
-	var sc sealedConfirmation
-	if err := json.Unmarshal(payload, &sc); err != nil {
+	sc, err := unmarshalSealed(payload)
+	if err != nil {
 		return nil, nil, err
 	}
 	nameOK := sameName(name, sc.Confirmation.Citizen.Name)
@@ -226,7 +225,7 @@ func (s *Server) lookup(ctx context.Context, c *lookupCaller, number, name strin
 	}
 	s.metrics.lookups.WithLabelValues("found").Inc()
 	s.log.Info("verified", who...)
-	return rec, &sc, nil
+	return rec, sc, nil
 }
 
 // lookupError writes the API's answer to an error of admitLookup or lookup.
@@ -311,11 +310,7 @@ func (s *Server) openConfirmation(ctx context.Context, number string) (*sealedCo
 	if err != nil {
 		return nil, err
 	}
-	var sc sealedConfirmation
-	if err := json.Unmarshal(payload, &sc); err != nil {
-		return nil, err
-	}
-	return &sc, nil
+	return unmarshalSealed(payload)
 }
 
 // historyTokenPrefix starts every history token, so that one pasted into

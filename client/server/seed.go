@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math/big"
@@ -59,7 +58,11 @@ func (s *Server) Seed(ctx context.Context, n int, clerk string, cert *x509.Certi
 				Purpose: "시드 데이터", Counterparty: api.Counterparty{Name: "주식회사 시드", ID: "220-81-62517", Address: "서울특별시 중구 세종대로 110"},
 				Institution: api.Institution{Code: "bs-pub-nps", Name: "국민연금공단"},
 			}
-			payload, _ := json.Marshal(sealedConfirmation{Confirmation: conf, Signature: fakeCMS})
+			sc := sealedConfirmation{Confirmation: conf, Signature: fakeCMS}
+			payload, err := sc.marshal()
+			if err != nil {
+				return err
+			}
 			sum := sha256.Sum256(append(fakeCMS, id...))
 			number, err := api.NewIssueNumber(s.rand)
 			if err != nil {
