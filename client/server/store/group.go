@@ -161,12 +161,12 @@ var errWriteFailed = errors.New("store: a write of the group failed")
 // errWriteFailed.
 func (s *SQLite) runGroup(batch []groupWrite, results []error, isolate bool) error {
 	return s.inTx(context.Background(), func(tx *sql.Tx) error {
+		g := &groupTx{s: s, tx: tx, ctx: context.Background()}
 		for i, w := range batch {
 			if err := w.ctx.Err(); err != nil {
 				results[i] = err // the caller gave up before its write began
 				continue
 			}
-			g := &groupTx{s: s, tx: tx, ctx: context.Background()}
 			if !isolate {
 				if results[i] = w.fn(g); results[i] != nil {
 					return errWriteFailed
