@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"sync"
@@ -201,4 +202,34 @@ func (s *Server) expensive(next http.HandlerFunc) http.HandlerFunc {
 // metricsHandler serves the Prometheus text format.
 func (s *Server) metricsHandler() http.Handler {
 	return promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{})
+}
+
+// Sweep removes what has expired from the store (unanswered login nonces,
+// ended sessions and their codes, old code-send records, lapsed lookup
+// locks: store.PurgeExpired) now and then every interval, until ctx ends.
+// Several servers on one database may all sweep: the deletes are the same.
+func (s *Server) Sweep(ctx context.Context, every time.Duration) {
+	p, ok := s.store.(interface {
+		PurgeExpired(ctx context.Context, now time.Time) (int64, error)
+	})
+	if !ok {
+		s.log.Warn("the store cannot purge expired rows", "store", fmt.Sprintf("%T", s.store))
+		return
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		n, err := p.PurgeExpired(ctx, s.now())
+		switch {
+		case err != nil && ctx.Err() == nil:
+			s.log.Error("purging expired rows", "err", err.Error())
+		case n > 0:
+			s.log.Info("purged expired rows", "rows", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

@@ -86,6 +86,8 @@ type Store interface {
 	LookupMisses(ctx context.Context, institutionCode string, limit int) ([]Lookup, error)
 	PutHistoryToken(ctx context.Context, tokenHash []byte, issueNumber string, at time.Time) error
 	HistoryToken(ctx context.Context, tokenHash []byte) (string, error)
+
+	PurgeExpired(ctx context.Context, now time.Time) (int64, error)
 }
 
 var (

@@ -153,6 +153,7 @@ type serveConfig struct {
 	tlsCert, tlsKey, debugAddr               string
 	years, rateBurst, maxCrypto, gcPercent   int
 	rateLimit                                float64
+	purgeEvery                               time.Duration
 	secure                                   bool
 	lookup                                   func() server.Option
 }
@@ -176,6 +177,7 @@ func serveFlags() (*flag.FlagSet, *serveConfig) {
 	fs.IntVar(&c.rateBurst, "rate-burst", server.DefaultLimits().Burst, "requests one client address may make at once")
 	fs.IntVar(&c.maxCrypto, "max-crypto", server.DefaultLimits().Expensive, "requests doing public-key work at the same time; more wait up to a moment, then get 429")
 	fs.StringVar(&c.debugAddr, "debug-addr", "", "serve Go's profiler (/debug/pprof/) on this address, e.g. 127.0.0.1:6060; never on a public one")
+	fs.DurationVar(&c.purgeEvery, "purge-every", 5*time.Minute, "how often expired login nonces, sessions, codes and lookup locks are deleted from the store; 0 never (another server on the same database may do it)")
 	fs.IntVar(&c.gcPercent, "gc-percent", 400, "how far the heap may grow between garbage collections, in percent of the live heap (Go's GOGC); higher spends memory to save CPU, -1 turns the collector off")
 	c.lookup = lookupFlags(fs)
 	fs.Usage = func() {
@@ -239,6 +241,12 @@ func serve(args []string, log *slog.Logger) error {
 		return err
 	}
 	defer st.Close()
+	if c.purgeEvery > 0 {
+		sweep, stop := context.WithCancel(context.Background())
+		swept := make(chan struct{})
+		go func() { srv.Sweep(sweep, c.purgeEvery); close(swept) }()
+		defer func() { stop(); <-swept }() // before the store closes
+	}
 	hs := srv.HTTPServer(c.addr)
 	if (c.tlsCert == "") != (c.tlsKey == "") {
 		return errors.New("-tls-cert and -tls-key go together")

@@ -101,6 +101,7 @@ var tests = append([]test{
 	{name: "a batch of confirmations is stored whole, or not at all when one collides", run: confirmationBatch},
 	{name: "of concurrent inserts of one confirmation exactly one is stored", run: confirmationRace},
 	{name: "refused inserts among concurrent ones undo only themselves, history tokens with them", run: confirmationsMixed},
+	{name: "a purge removes what expired and nothing else", run: purgeExpired},
 	{name: "concurrent approvals of different citizens all get their own id", run: citizensConcurrent},
 	{name: "of concurrent approvals of one citizen exactly one is stored", run: citizenRace},
 	{name: "an institution key is found by its hash, and stored once", run: institutionKeys},
