@@ -107,6 +107,11 @@ func (r *Report) Print(w io.Writer) {
 	}
 	if best.PerSec > 0 {
 		fmt.Fprintf(w, "issuances/s are %.0f%% of the higher floor (%.0f/s)\n", 100*r.Issue.PerSec()/best.PerSec, best.PerSec)
+		if perOp := r.Issue.cpuPerOp(r.Issue.ServerCPU); perOp > 0 {
+			alone := float64(best.Cores) / (perOp / 1e6)
+			fmt.Fprintf(w, "the server alone on these %d cores (no load tool beside it) would do at most about %.0f issuances/s, %.0f%% of the floor\n",
+				best.Cores, alone, 100*alone/best.PerSec)
+		}
 	}
 }
 
