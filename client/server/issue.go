@@ -104,12 +104,10 @@ func (s *Server) handleIssue(w http.ResponseWriter, r *http.Request) {
 		}
 		sc := sealedConfirmation{Confirmation: *conf, Signature: req.Signature,
 			ReceiptSignature: receiptSig, ReceiptCert: Fingerprint(s.receiptKey.Certificate)}
-		payload, merr := sc.marshal()
-		if merr != nil {
-			s.internal(w, r, merr)
+		if rec.Sealed, err = s.sealConfirmation(&sc); err != nil {
+			s.internal(w, r, err)
 			return
 		}
-		rec.Sealed = s.sealer.Seal(payload, "confirmation")
 		err = s.store.InsertConfirmation(r.Context(), rec)
 		if !errors.Is(err, store.ErrDuplicate) {
 			break
@@ -158,12 +156,7 @@ func (s *Server) previousIssuance(r *http.Request, a *authed, conf *api.Confirma
 		s.log.Error("internal error", "err", err.Error())
 		return nil, api.NewError(api.CodeInternal)
 	}
-	payload, err := s.sealer.Open(prev.Sealed, "confirmation")
-	if err != nil {
-		s.log.Error("internal error", "err", err.Error())
-		return nil, api.NewError(api.CodeInternal)
-	}
-	sc, err := unmarshalSealed(payload)
+	sc, err := s.openSealed(prev.Sealed)
 	if err != nil {
 		s.log.Error("internal error", "err", err.Error())
 		return nil, api.NewError(api.CodeInternal)

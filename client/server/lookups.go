@@ -112,11 +112,7 @@ func (s *Server) makeDecoy() ([]byte, error) {
 		Counterparty: api.Counterparty{Name: "가나다", ID: "000-00-00000", Address: strings.Repeat("가", 30)},
 		Institution:  api.Institution{Code: "-", Name: "-"},
 	}, Signature: make([]byte, 2400)}
-	payload, err := c.marshal()
-	if err != nil {
-		return nil, err
-	}
-	return s.sealer.Seal(payload, "confirmation"), nil
+	return s.sealConfirmation(&c)
 }
 
 // lookupCaller is who makes a lookup: an officer (officerID) or an
@@ -185,11 +181,7 @@ func (s *Server) lookup(ctx context.Context, c *lookupCaller, number, name strin
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return nil, nil, err
 	}
-	payload, err := s.sealer.Open(sealed, "confirmation")
-	if err != nil {
-		return nil, nil, err
-	}
-	sc, err := unmarshalSealed(payload)
+	sc, err := s.openSealed(sealed)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -306,11 +298,7 @@ func (s *Server) openConfirmation(ctx context.Context, number string) (*sealedCo
 	if err != nil {
 		return nil, fmt.Errorf("confirmation of lookup: %w", err)
 	}
-	payload, err := s.sealer.Open(rec.Sealed, "confirmation")
-	if err != nil {
-		return nil, err
-	}
-	return unmarshalSealed(payload)
+	return s.openSealed(rec.Sealed)
 }
 
 // historyTokenPrefix starts every history token, so that one pasted into

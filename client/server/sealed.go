@@ -82,3 +82,22 @@ func unmarshalSealed(p []byte) (*sealedConfirmation, error) {
 	sc.ReceiptCert = string(fields[3])
 	return &sc, nil
 }
+
+// sealConfirmation encodes sc and seals it with the data key, as the store
+// keeps it.
+func (s *Server) sealConfirmation(sc *sealedConfirmation) ([]byte, error) {
+	payload, err := sc.marshal()
+	if err != nil {
+		return nil, err
+	}
+	return s.sealer.Seal(payload, "confirmation"), nil
+}
+
+// openSealed opens and decodes a sealed confirmation from the store.
+func (s *Server) openSealed(sealed []byte) (*sealedConfirmation, error) {
+	payload, err := s.sealer.Open(sealed, "confirmation")
+	if err != nil {
+		return nil, err
+	}
+	return unmarshalSealed(payload)
+}

@@ -59,7 +59,7 @@ func (s *Server) Seed(ctx context.Context, n int, clerk string, cert *x509.Certi
 				Institution: api.Institution{Code: "bs-pub-nps", Name: "국민연금공단"},
 			}
 			sc := sealedConfirmation{Confirmation: conf, Signature: fakeCMS}
-			payload, err := sc.marshal()
+			sealed, err := s.sealConfirmation(&sc)
 			if err != nil {
 				return err
 			}
@@ -69,7 +69,7 @@ func (s *Server) Seed(ctx context.Context, n int, clerk string, cert *x509.Certi
 				return err
 			}
 			recs = append(recs, store.Confirmation{IssueNumber: number, CitizenID: g.ID, ConfirmationID: conf.ID,
-				InstitutionCode: conf.Institution.Code, Digest: hex.EncodeToString(sum[:]), IssuedAt: now, Sealed: s.sealer.Seal(payload, "confirmation")})
+				InstitutionCode: conf.Institution.Code, Digest: hex.EncodeToString(sum[:]), IssuedAt: now, Sealed: sealed})
 		}
 		if err := bulk.InsertConfirmations(ctx, recs); err != nil && !errors.Is(err, store.ErrDuplicate) {
 			return fmt.Errorf("seed: %w", err)
